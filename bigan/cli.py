@@ -1,0 +1,52 @@
+"""The root `bigan` command: the only module that imports both kb and generator."""
+
+from __future__ import annotations
+
+import click
+
+from bigan import __version__
+from bigan.cli_support import CONTEXT_SETTINGS
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="bigan", message="%(prog)s %(version)s")
+@click.option("--kb", "kb_path", envvar="BIGAN_KB", type=click.Path(file_okay=False),
+              help="知识库文件夹（也可用环境变量 BIGAN_KB；默认在用户数据目录）。")
+@click.pass_context
+def cli(ctx, kb_path):
+    """笔杆（bigan）：公文写作的素材库、提法检索、讲话稿起草与 GB/T 9704 排版。
+
+    \b
+    常用命令：
+      bigan outline 讲话.txt          查看文档结构
+      bigan ingest 我的材料/           材料入库
+      bigan search 一刻钟党建服务圈     精确检索提法
+      bigan draft speech --topic 基层党建 -o 讲话.docx
+      bigan format 草稿.txt -o 草稿.docx
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["kb_path"] = kb_path
+
+
+def _register() -> None:
+    from kb import cli as kb_cli
+
+    for command in kb_cli.COMMANDS:
+        cli.add_command(command)
+    try:
+        from generator import cli as generator_cli
+    except ImportError:
+        return
+    for command in generator_cli.COMMANDS:
+        cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="bigan")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+"""Generator commands (format, profile, docx-template, check-format, templates, draft)."""
+
+COMMANDS: list = []

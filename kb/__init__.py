@@ -1,0 +1,26 @@
+"""bigan's knowledge base: read, clean and structure official documents; index and search them.
+
+``kb`` never imports ``generator``.
+"""
+
+from kb.errors import (IndexCorruptError, IndexLockedError, KbError, NotFoundError, QueryError,
+                       ReadError)
+from kb.model import (Attachment, Block, DocMeta, Document, Hit, Passage, RawDocument, Section,
+                      Span)
+
+__all__ = [
+    "Attachment", "Block", "DocMeta", "Document", "Hit", "Passage", "RawDocument", "Section",
+    "Span", "KbError", "ReadError", "IndexLockedError", "IndexCorruptError", "QueryError",
+    "NotFoundError", "KnowledgeBase", "load_document",
+]
+
+
+def __getattr__(name):
+    # Imported on first use so that `import kb` stays cheap (Whoosh, jieba load lazily).
+    if name == "KnowledgeBase":
+        from kb.knowledge_base import KnowledgeBase
+        return KnowledgeBase
+    if name == "load_document":
+        from kb.parse import load_document
+        return load_document
+    raise AttributeError(name)

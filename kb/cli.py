@@ -1,0 +1,3 @@
+"""Knowledge-base commands (ingest, search, stats, show, remove, reindex)."""
+
+COMMANDS: list = []

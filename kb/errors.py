@@ -1,0 +1,36 @@
+"""Typed errors of the knowledge base. Messages are for the user, in Chinese."""
+
+from __future__ import annotations
+
+
+class KbError(Exception):
+    """Base class: anything the user can fix gets one of these."""
+
+
+class ReadError(KbError):
+    """A file could not be read; the message names the file, the reason and what to do."""
+
+    def __init__(self, path, reason: str, hint: str = ""):
+        self.path = str(path)
+        self.reason = reason
+        self.hint = hint
+        message = f"{self.path}：{reason}"
+        if hint:
+            message += f"（{hint}）"
+        super().__init__(message)
+
+
+class IndexLockedError(KbError):
+    """Another process holds the knowledge base's write lock."""
+
+
+class IndexCorruptError(KbError):
+    """The index on disk cannot be opened; `bigan reindex` rebuilds it."""
+
+
+class QueryError(KbError):
+    """A search query that cannot be run (empty, only exclusions, too short)."""
+
+
+class NotFoundError(KbError):
+    """A document id or path that the knowledge base does not hold."""

@@ -1,0 +1,194 @@
+"""The document model: plain frozen dataclasses, no I/O.
+
+These are the only types that cross package boundaries. Readers produce
+:class:`RawDocument`; the structure parser turns it into :class:`Document`;
+the knowledge base cuts a Document into :class:`Passage` objects and answers
+searches with :class:`Hit` objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, asdict
+
+DOC_TYPES = ("speech", "work_plan", "report", "notice", "opinion", "regulation", "other")
+
+#: Passage roles, in the order they appear in a document.
+ROLES = ("title", "opening", "heading", "body", "point", "closing")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph as a reader found it, before structure is recovered.
+
+    ``level`` is a heading level the source format itself declared (a Markdown
+    ``##``, a Word outline level), ``None`` when the format says nothing.
+    ``marker`` is a numbering label Word generated (automatic lists), which
+    is not part of the paragraph's text.
+    """
+
+    text: str
+    level: int | None = None
+    marker: str = ""
+    is_title: bool = False
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """What a reader returns: paragraphs in order plus metadata found in the file."""
+
+    path: str
+    blocks: tuple[Block, ...]
+    meta: dict = field(default_factory=dict)
+    format: str = "txt"
+    #: True when the text came without reliable paragraph breaks (a single long line).
+    run_together: bool = False
+
+
+@dataclass(frozen=True)
+class DocMeta:
+    """Metadata of the issuing office, as a portal page or header records it."""
+
+    doc_number: str | None = None  # 发文字号, e.g. 国发〔2019〕4号
+    issuer: str | None = None      # 发文机关
+    date: str | None = None        # 成文日期, ISO
+    source: str | None = None      # 来源
+
+
+@dataclass(frozen=True)
+class Section:
+    """A numbered heading (一、 （一） 1. （1） 第X章 …) or a run-in point (一是…).
+
+    ``heading`` excludes the marker and a trailing 。. ``paragraphs`` are the
+    section's own body paragraphs; ``children`` are its sub-sections and points.
+    ``inline`` records that the heading ran into its first paragraph on one
+    line ("（一）健全制度。正文…"), which renderers keep.
+    """
+
+    kind: str  # "heading" | "point"
+    level: int
+    marker: str
+    heading: str
+    paragraphs: tuple[str, ...] = ()
+    children: tuple["Section", ...] = ()
+    inline: bool = False
+
+    def walk(self):
+        """Yield this section and every section below it, in document order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "level": self.level,
+            "marker": self.marker,
+            "heading": self.heading,
+            "paragraphs": list(self.paragraphs),
+            "children": [c.to_json() for c in self.children],
+        }
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """An attachment (附件) of a document; its numbering restarts."""
+
+    title: str
+    sections: tuple[Section, ...] = ()
+    paragraphs: tuple[str, ...] = ()
+    label: str = ""  # 附件1
+
+    def to_json(self) -> dict:
+        return {"title": self.title, "sections": [s.to_json() for s in self.sections]}
+
+
+@dataclass(frozen=True)
+class Document:
+    """A whole document with its structure recovered."""
+
+    title: str
+    doc_type: str = "other"
+    meeting: str | None = None
+    speaker: str | None = None
+    date: str | None = None
+    meta: DocMeta = DocMeta()
+    byline: str | None = None
+    salutation: str | None = None
+    opening: tuple[str, ...] = ()
+    sections: tuple[Section, ...] = ()
+    closing: tuple[str, ...] = ()
+    signature: tuple[str, ...] = ()  # 署名 and 成文日期 lines at the end
+    attachments: tuple[Attachment, ...] = ()
+    tags: tuple[str, ...] = ()
+    occasion: str | None = None  # meeting type such as 座谈会, from metadata
+    source_path: str | None = None
+
+    def walk(self):
+        """Yield every section of the body (not attachments), in order."""
+        for section in self.sections:
+            yield from section.walk()
+
+    def to_json(self) -> dict:
+        """Return the outline in the documented ``bigan outline --json`` shape."""
+        salutation = self.salutation
+        return {
+            "title": self.title,
+            "doc_type": self.doc_type,
+            "meeting": self.meeting,
+            "speaker": self.speaker,
+            "date": self.date,
+            "meta": asdict(self.meta),
+            "salutation": salutation,
+            "opening": list(self.opening),
+            "closing": list(self.closing),
+            "sections": [s.to_json() for s in self.sections],
+            "attachments": [a.to_json() for a in self.attachments],
+        }
+
+
+@dataclass(frozen=True)
+class Passage:
+    """The unit of search: one paragraph or heading with its place in the document."""
+
+    doc_id: str
+    ordinal: int  # position in the document, from 0
+    text: str
+    role: str
+    level: int = 0  # heading level for headings and points, 0 otherwise
+    section_path: tuple[str, ...] = ()
+    title: str = ""
+    doc_type: str = "other"
+    date: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Span:
+    """A match inside a passage's text: ``text[start:end]``."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result."""
+
+    doc_id: str
+    title: str
+    doc_type: str
+    date: str | None
+    source: str | None
+    section_path: tuple[str, ...]
+    role: str
+    level: int
+    text: str
+    spans: tuple[Span, ...]
+    score: float
+    ordinal: int = 0
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["section_path"] = list(self.section_path)
+        data["spans"] = [[s.start, s.end] for s in self.spans]
+        return data
