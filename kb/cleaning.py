@@ -1,0 +1,230 @@
+"""Cleaning: remove site noise, restore lost paragraph breaks, normalise punctuation.
+
+Cleaning works on a :class:`RawDocument` and returns a new one; it never
+touches the original file. It is idempotent: the cleaned text of a clean
+document equals its input.
+
+>>> clean_text("同志们:今天(上午)召开会议,研究“1+4”工作。")
+'同志们：今天（上午）召开会议，研究“1+4”工作。'
+>>> clean_text("GB/T 9704-2012 规定 A4 纸, 每页 22 行")
+'GB/T 9704-2012 规定 A4 纸，每页 22 行'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from kb.model import Block, RawDocument
+
+# Characters that make the neighbourhood "Chinese text" for punctuation width.
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_FULL_PUNCT = "，。、；：！？（）【】《》“”‘’…—·「」『』〔〕×"
+_CHINESE = re.compile(f"[{_HAN}{_FULL_PUNCT}]")
+_HAN_RE = re.compile(f"[{_HAN}]")
+
+_WIDTH = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
+
+# Whole lines left by template sites and portals. Matched after stripping.
+_NOISE_LINES = [
+    re.compile(r"^-?\s*\d{4}-\d{1,2}-\d{1,2}\s*发布\s*\|?$"),          # - 2021-05-07 发布 |
+    re.compile(r"^-?\s*[\d.]+\s*[KMG]B\s*\|?$", re.I),                  # - 37.5 KB |
+    re.compile(r"^-?\s*\d+\s*页$"),                                     # - 8页
+    re.compile(r"^申明敬告[:：].*"),
+    re.compile(r"^(文档介绍|文档简介|内容简介|相关文档|相关推荐|相关报道[:：]?|猜你喜欢|热门推荐)$"),
+    re.compile(r"^(下载|打印|全屏|收藏|分享|分享到[:：]?|加大|还原|减小|大|中|小|】|【字号[:：]?)$"),
+    re.compile(r"^(【[^【】\n]{1,8}】\s*)+$"),                              # 【字号】【打印】【关闭】
+    re.compile(r"^【字号[:：]?[^】]*】.*$"),
+    re.compile(r"^(责任编辑|编辑|校对|审核)[:：].{0,30}$"),
+    re.compile(r"^.{0,40}(记者|摄影)\s*\S{1,12}\s*摄[）)]?$"),           # photo captions
+    re.compile(r"^(扫一扫|扫描二维码|打印本页|关闭窗口|返回顶部)\S{0,20}$"),
+]
+_SOURCE_LINE = re.compile(r"^(?:(?P<when>\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*[\d:：]*)\s*)?"
+                          r"来源[:：]\s*(?P<source>\S.{0,60}?)\s*$")
+_TIME_LINE = re.compile(r"^(?:发布)?时间[:：]\s*(?P<when>\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?[\s\d:：]*)$")
+_TRAILING_NOISE = re.compile(r"(查看更多|展开全文|点击查看全文|阅读全文|全文完)\s*$")
+_TITLE_SUFFIX = re.compile(r"\s*\d{2,6}字(?:范文稿|范文|稿|精选)?$|\s*[（(]?范文(?:稿)?[)）]?$")
+
+# A lost paragraph break: whitespace after an end of sentence or a salutation.
+_RUN_BREAK = re.compile(r"(?<=[。！？：；!?:;])[ \t\u3000]+(?=\S)"
+                        r"|[ \t\u3000]+(?=[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)")
+
+
+def clean_text(text: str) -> str:
+    """Return one paragraph with normalised punctuation width and whitespace."""
+    text = _strip_controls(text)
+    text = _normalise_parens(text)
+    text = _normalise_quotes(text)
+    text = _normalise_marks(text)
+    return _normalise_spaces(text)
+
+
+def clean_title(title: str) -> str:
+    """Return a title without a template site's "4120字范文稿" suffix."""
+    title = clean_text(title)
+    return _TITLE_SUFFIX.sub("", title).strip() or title
+
+
+def clean_document(raw: RawDocument) -> RawDocument:
+    """Return the document with site noise removed and every paragraph cleaned."""
+    meta = dict(raw.meta)
+    blocks: list[Block] = []
+    for block in raw.blocks:
+        text = block.text.strip(" \t\r\n\u3000\ufeff")
+        if not text:
+            continue
+        if _is_noise(text):
+            continue
+        if _take_metadata_line(text, meta):
+            continue
+        blocks.append(replace(block, text=text))
+
+    blocks = _drop_repeated_title(blocks)
+    if blocks and blocks[-1].text:
+        last = _TRAILING_NOISE.sub("", blocks[-1].text).rstrip()
+        blocks[-1] = replace(blocks[-1], text=last)
+
+    split: list[Block] = []
+    for block in blocks:
+        if raw.run_together or len(block.text) > 300:
+            split.extend(_split_run_together(block))
+        else:
+            split.append(block)
+
+    cleaned = []
+    for index, block in enumerate(split):
+        text = clean_text(block.text)
+        if index == 0 or block.is_title:
+            if _looks_like_title(text):
+                text = clean_title(text)
+        if text:
+            cleaned.append(replace(block, text=text))
+    return replace(raw, blocks=tuple(cleaned), meta=meta)
+
+
+def _is_noise(text: str) -> bool:
+    return any(p.match(text) for p in _NOISE_LINES)
+
+
+def _take_metadata_line(text: str, meta: dict) -> bool:
+    """Move a "来源：…" / "时间：…" line into the metadata; True when it was one."""
+    match = _SOURCE_LINE.match(text)
+    if match and len(text) <= 80:
+        meta.setdefault("source", match.group("source").strip())
+        if match.group("when"):
+            meta.setdefault("published", match.group("when").strip())
+        return True
+    match = _TIME_LINE.match(text)
+    if match:
+        meta.setdefault("published", match.group("when").strip())
+        return True
+    return False
+
+
+def _drop_repeated_title(blocks: list[Block]) -> list[Block]:
+    """Remove a title that a site repeated at the start of the body."""
+    if len(blocks) < 2:
+        return blocks
+    first = blocks[0].text
+    if not _looks_like_title(first):
+        return blocks
+    out = [blocks[0]]
+    for block in blocks[1:3]:
+        if block.text == first:
+            continue
+        if block.text.startswith(first) and len(block.text) > len(first):
+            block = replace(block, text=block.text[len(first):].lstrip(" \t\u3000"))
+        out.append(block)
+    out.extend(blocks[3:])
+    return out
+
+
+def _looks_like_title(text: str) -> bool:
+    return 0 < len(text) <= 80 and not text.endswith(("。", "；", "，"))
+
+
+def _split_run_together(block: Block) -> list[Block]:
+    """Split a block whose paragraph breaks became spaces (scraped pages)."""
+    parts = [p for p in _RUN_BREAK.split(block.text) if p.strip()]
+    if len(parts) <= 1:
+        return [block]
+    return [replace(block, text=p.strip()) for p in parts]
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def _strip_controls(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
+def _is_chinese(ch: str) -> bool:
+    return bool(ch) and bool(_CHINESE.match(ch))
+
+
+def _normalise_marks(text: str) -> str:
+    if not any(ch in text for ch in _WIDTH):
+        return text
+    out = []
+    for i, ch in enumerate(text):
+        if ch in _WIDTH:
+            prev = _prev_visible(text, i)
+            nxt = _next_visible(text, i)
+            if _is_chinese(prev) or (_is_chinese(nxt) and not (prev.isascii() and prev.isalpha())):
+                if not (ch == ":" and prev.isdigit() and nxt.isdigit()):
+                    out.append(_WIDTH[ch])
+                    continue
+        out.append(ch)
+    return "".join(out)
+
+
+def _prev_visible(text: str, i: int) -> str:
+    j = i - 1
+    while j >= 0 and text[j] in " \t":
+        j -= 1
+    return text[j] if j >= 0 else ""
+
+
+def _next_visible(text: str, i: int) -> str:
+    j = i + 1
+    while j < len(text) and text[j] in " \t":
+        j += 1
+    return text[j] if j < len(text) else ""
+
+
+_ASCII_PAREN = re.compile(r"\(([^()\n]{0,80})\)")
+
+
+def _normalise_parens(text: str) -> str:
+    if "(" not in text:
+        return text
+
+    def convert(match: re.Match) -> str:
+        inner = match.group(1)
+        before = text[match.start() - 1] if match.start() > 0 else ""
+        after = text[match.end()] if match.end() < len(text) else ""
+        if _HAN_RE.search(inner) or _is_chinese(before) or _is_chinese(after):
+            return f"（{inner}）"
+        return match.group(0)
+
+    return _ASCII_PAREN.sub(convert, text)
+
+
+_ASCII_QUOTE = re.compile(r'"([^"\n]{1,200})"')
+
+
+def _normalise_quotes(text: str) -> str:
+    if '"' not in text:
+        return text
+    return _ASCII_QUOTE.sub(
+        lambda m: f"“{m.group(1)}”" if _HAN_RE.search(m.group(1)) else m.group(0), text)
+
+
+_SPACE_RUN = re.compile(r"[ \t\u3000\u00a0]+")
+_SPACE_NEAR_PUNCT = re.compile(f"[ ]+(?=[{_FULL_PUNCT}])|(?<=[{_FULL_PUNCT}])[ ]+")
+
+
+def _normalise_spaces(text: str) -> str:
+    text = _SPACE_RUN.sub(" ", text)
+    text = _SPACE_NEAR_PUNCT.sub("", text)
+    return text.strip()
