@@ -29,16 +29,14 @@ def cli(ctx, kb_path):
 
 
 def _register() -> None:
+    # Built-in command groups go through one door, in the order help lists them.
+    from generator import cli as generator_cli
     from kb import cli as kb_cli
+    from kb import cli_outline
 
-    for command in kb_cli.COMMANDS:
-        cli.add_command(command)
-    try:
-        from generator import cli as generator_cli
-    except ImportError:
-        return
-    for command in generator_cli.COMMANDS:
-        cli.add_command(command)
+    for module in (cli_outline, kb_cli, generator_cli):
+        for command in module.COMMANDS:
+            cli.add_command(command)
 
 
 _register()

@@ -19,8 +19,8 @@ from kb.model import Block, RawDocument
 
 # Characters that make the neighbourhood "Chinese text" for punctuation width.
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_FULL_PUNCT = "，。、；：！？（）【】《》“”‘’…—·「」『』〔〕×"
-_CHINESE = re.compile(f"[{_HAN}{_FULL_PUNCT}]")
+_FULL_PUNCT = "，。、；：！？（）【】《》“”‘’…—·「」『』〔〕"
+_CHINESE = re.compile(f"[{_HAN}{_FULL_PUNCT}×]")
 _HAN_RE = re.compile(f"[{_HAN}]")
 
 _WIDTH = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
