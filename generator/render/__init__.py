@@ -1,0 +1,35 @@
+"""The renderer registry: one door for every output format, chosen by file extension."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from kb.model import Document
+
+from generator.errors import RenderError
+from generator.profile import LayoutProfile
+from generator.render.docx import render_docx
+from generator.render.markdown import write_markdown
+
+#: Extension → writer(doc, path, *, profile=None, comments=None).
+RENDERERS = {".docx": render_docx, ".md": write_markdown}
+
+
+def render(doc: Document, path, *, profile: LayoutProfile | None = None,
+           comments: Mapping[str, str] | None = None) -> Path:
+    """Write ``doc`` to ``path`` in the format its extension names; return the path written."""
+    path = Path(path)
+    writer = RENDERERS.get(path.suffix.lower())
+    if writer is None:
+        known = "、".join(RENDERERS)
+        raise RenderError(f"{path}：不支持输出为“{path.suffix or '无扩展名'}”格式，"
+                          f"请用 {known} 作扩展名")
+    if not path.parent.is_dir():
+        raise RenderError(f"{path}：文件夹 {path.parent} 不存在，请先创建或换一个输出位置")
+    try:
+        writer(doc, path, profile=profile, comments=comments)
+    except PermissionError:
+        raise RenderError(f"{path}：没有写入权限（文件可能正在 Word/WPS 中打开），"
+                          "请关闭后重试或换一个文件名") from None
+    return path

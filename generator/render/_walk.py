@@ -1,0 +1,155 @@
+"""One walk of the document model into laid-out paragraphs, shared by the renderers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kb.model import Document, Section
+from kb.structure import heading_line
+
+_DATE = re.compile(r"^(\d{4}|[〇○零一二三四五六七八九十]{4})\s*年.{1,3}月.{1,3}日$|日期】$")
+_NOTE_START = re.compile(r"^附\s*件\s*[：:]")
+_NOTE_ITEM = re.compile(r"^\d+[.．、]")
+_PUBLISH_NOTE = re.compile(r"^[（(](此件|本件)[^）)]{0,20}[）)]$")
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of text with the element whose font it takes."""
+
+    text: str
+    element: str  # a profile element, or "point_lead" (body font, bold by option)
+
+
+@dataclass(frozen=True)
+class Para:
+    """One output paragraph: its role (the style), its runs and where its text came from."""
+
+    role: str  # title byline salutation body heading1..4 signature date attachment_note
+    #            attachment_label attachment_title
+    runs: tuple[Run, ...]
+    level: int = 0
+    kind: str = ""  # "point" or "inline" for run-in body paragraphs
+    sources: tuple[str, ...] = ()
+    continuation: bool = False  # second and later lines of an attachment note
+    attachment: bool = False
+
+    @property
+    def text(self) -> str:
+        """Return the paragraph's whole text."""
+        return "".join(run.text for run in self.runs)
+
+
+def walk_document(doc: Document) -> list[Para]:
+    """Return the paragraphs of ``doc`` in order, each with its role and runs."""
+    paras: list[Para] = [Para("title", (Run(doc.title, "title"),))]
+    for line in (doc.byline or "").split("\n"):
+        if line.strip():
+            paras.append(Para("byline", (Run(line, "byline"),)))
+    if doc.salutation:
+        # The parser keeps the salutation without its colon.
+        colon = "" if doc.salutation.endswith(("：", ":")) else "："
+        paras.append(Para("salutation", (Run(doc.salutation + colon, "salutation"),)))
+    body: list[Para] = []
+    body.extend(_plain(text) for text in doc.opening)
+    for section in doc.sections:
+        body.extend(_section(section))
+    body.extend(_plain(text) for text in doc.closing)
+    paras.extend(_mark_attachment_notes(body))
+    paras.extend(_signature(doc.signature))
+    for number, attachment in enumerate(doc.attachments, start=1):
+        label = attachment.label or (f"附件{number}" if len(doc.attachments) > 1 else "附件")
+        paras.append(Para("attachment_label", (Run(label, "attachment_label"),), attachment=True))
+        if attachment.title:
+            paras.append(Para("attachment_title", (Run(attachment.title, "title"),),
+                              attachment=True))
+        paras.extend(_plain(text) for text in attachment.paragraphs)
+        for section in attachment.sections:
+            paras.extend(_section(section))
+    return paras
+
+
+def is_date_line(text: str) -> bool:
+    """Return True when ``text`` is a 成文日期 line (2020年1月5日, 二〇二〇年一月五日)."""
+    return bool(_DATE.search(text.strip()))
+
+
+def heading_element(level: int) -> str:
+    """Return the profile element of a heading level (levels past 4 take level 4's look)."""
+    return f"heading{min(max(level, 1), 4)}"
+
+
+def _plain(text: str) -> Para:
+    return Para("body", (Run(text, "body"),), sources=(text,))
+
+
+def _lead(section: Section) -> str:
+    # heading_line puts back the 。 the parser took off a run-in heading; an article
+    # (第一条) had a full-width space after its marker.
+    line = heading_line(section)
+    if not section.heading and section.marker.startswith("第") and section.marker.endswith("条"):
+        line += "\u3000"
+    return line
+
+
+def _section(section: Section) -> list[Para]:
+    out: list[Para] = []
+    paragraphs = section.paragraphs
+    if section.kind == "point":
+        first = paragraphs[0] if paragraphs else ""
+        lead = _lead(section)
+        runs = (Run(lead, "point_lead"),) + ((Run(first, "body"),) if first else ())
+        out.append(Para("body", runs, level=section.level, kind="point",
+                        sources=(first,) if first else ()))
+        paragraphs = paragraphs[1:]
+    elif section.inline and paragraphs:
+        element = heading_element(section.level)
+        lead = _lead(section)
+        out.append(Para("body", (Run(lead, element), Run(paragraphs[0], "body")),
+                        level=section.level, kind="inline", sources=(paragraphs[0],)))
+        paragraphs = paragraphs[1:]
+    else:
+        element = heading_element(section.level)
+        out.append(Para(element, (Run(section.marker + section.heading, element),),
+                        level=section.level))
+    out.extend(_plain(text) for text in paragraphs)
+    for child in section.children:
+        out.extend(_section(child))
+    return out
+
+
+def _mark_attachment_notes(body: list[Para]) -> list[Para]:
+    out: list[Para] = []
+    in_note = False
+    for para in body:
+        text = para.text
+        if para.role == "body" and not para.kind and _NOTE_START.match(text):
+            out.append(Para("attachment_note", (Run(text, "attachment_note"),), sources=(text,)))
+            in_note = True
+        elif in_note and para.role in ("body", "heading3") and _NOTE_ITEM.match(text):
+            out.append(Para("attachment_note", (Run(text, "attachment_note"),), sources=(text,),
+                            continuation=True))
+        else:
+            out.append(para)
+            in_note = False
+    return out
+
+
+def _signature(lines: tuple[str, ...]) -> list[Para]:
+    # The parser puts 附件：… notes and （此件公开发布） in the signature block too.
+    out = []
+    in_note = False
+    for line in lines:
+        if _NOTE_START.match(line) or (in_note and _NOTE_ITEM.match(line)):
+            out.append(Para("attachment_note", (Run(line, "attachment_note"),), sources=(line,),
+                            continuation=in_note))
+            in_note = True
+            continue
+        in_note = False
+        if _PUBLISH_NOTE.match(line):
+            out.append(_plain(line))
+            continue
+        role = "date" if is_date_line(line) else "signature"
+        out.append(Para(role, (Run(line, role),)))
+    return out
