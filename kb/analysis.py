@@ -1,0 +1,115 @@
+"""Text analysis for the index: character bigrams for exact search, jieba words for ranking.
+
+This is the only module that calls jieba or defines Whoosh tokenizers. The
+bigram rule lives in :func:`bigrams`, used both when indexing and when
+querying, so the two can never disagree.
+
+>>> sorted(bigrams("村（社区）书记"))
+['书记', '区）', '村（', '社区', '（社', '）书']
+>>> sorted(bigrams("GB/T 9704"))
+[' 9', '/T', '04', '70', '97', 'B/', 'GB', 'T ']
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import unicodedata
+from collections.abc import Iterable
+
+from whoosh.analysis import Token, Tokenizer
+
+#: Unicode categories never indexed: control characters carry no text.
+_SKIP_CATEGORIES = ("Cc",)
+
+
+def _indexable(char: str) -> bool:
+    return unicodedata.category(char) not in _SKIP_CATEGORIES
+
+
+def bigrams(text: str) -> set[str]:
+    """Return the set of character bigrams of ``text`` that the index holds.
+
+    Every pair of neighbouring characters is kept, punctuation, digits and
+    spaces included, except pairs with a control character; a bigram never
+    needs a position because each candidate is confirmed against the stored
+    text.
+    """
+    return {text[i:i + 2] for i in range(len(text) - 1)
+            if _indexable(text[i]) and _indexable(text[i + 1])}
+
+
+def _is_word(token: str) -> bool:
+    # A word token must hold at least one letter or digit: punctuation and
+    # spaces say nothing about a passage's topic.
+    return any(unicodedata.category(ch)[0] in "LN" for ch in token)
+
+
+@functools.cache
+def _jieba():
+    # jieba prints its dictionary loading to stderr through logging; silence
+    # it, and load the dictionary once, on first use.
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def add_words(words: Iterable[str]) -> int:
+    """Add user words (提法) to the segmenter's dictionary; return how many were added."""
+    tokenizer = _jieba()
+    count = 0
+    for word in words:
+        word = word.strip()
+        if len(word) >= 2:
+            tokenizer.add_word(word)
+            count += 1
+    return count
+
+
+def words(text: str) -> list[str]:
+    """Return the jieba words of ``text`` that carry meaning, in order, Latin lower-cased.
+
+    >>> words("推进基层治理，完善网格。")
+    ['推进', '基层', '治理', '完善', '网格']
+    """
+    return [w.lower() for w in _jieba().cut(text, HMM=False) if _is_word(w)]
+
+
+def query_words(text: str) -> list[str]:
+    """Return the distinct words of a query, in first-seen order."""
+    seen: dict[str, None] = {}
+    for word in words(text):
+        seen.setdefault(word, None)
+    return list(seen)
+
+
+class BigramTokenizer(Tokenizer):
+    """Whoosh tokenizer yielding the distinct character bigrams of the text, without positions."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
+                 **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        grams = sorted(bigrams(value)) if tokenize else [value]
+        for gram in grams:
+            token.text = gram
+            token.boost = 1.0
+            token.stopped = False
+            yield token
+
+
+class WordTokenizer(Tokenizer):
+    """Whoosh tokenizer yielding the jieba words of the text."""
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
+                 **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for word in (words(value) if tokenize else [value]):
+            token.text = word
+            token.boost = 1.0
+            token.stopped = False
+            yield token

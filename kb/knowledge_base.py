@@ -1,0 +1,493 @@
+"""The façade: one knowledge-base folder, its ingest, search and maintenance."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb.errors import KbError, NotFoundError, ReadError
+from kb.index import DAMAGE, Index, damaged, env_procs, read_records
+from kb.model import Document, Hit, Passage
+from kb.passages import document_passages
+from kb.search import SORTS, Filters, Searcher, parse_query
+from kb.store import DocumentInfo, Store, content_hash, text_hash
+
+SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".html", ".htm")
+DEFAULT_BATCH = 500
+DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
+#: A batch is committed early once it holds this many passages (bounded memory).
+MAX_BATCH_PASSAGES = 60_000
+#: Below this many passages a batch is indexed in-process (forking costs more than it saves).
+PARALLEL_FROM = 3_000
+
+
+def default_path() -> Path:
+    """Return the default knowledge-base folder: $BIGAN_KB, else the per-user data folder."""
+    if os.environ.get("BIGAN_KB"):
+        return Path(os.environ["BIGAN_KB"])
+    data_home = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(data_home) / "bigan" / "kb"
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """What an ingest did, file by file."""
+
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    duplicates: tuple[str, ...] = ()
+    failed: tuple[tuple[str, str], ...] = ()  # (path, message)
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(getattr(self, name))
+                for name in ("added", "updated", "unchanged", "duplicates", "failed")}
+
+    def summary(self) -> str:
+        """Return the one-line summary in Chinese."""
+        c = self.counts()
+        return (f"新增 {c['added']} 篇，更新 {c['updated']} 篇，未变 {c['unchanged']} 篇，"
+                f"重复 {c['duplicates']} 篇，失败 {c['failed']} 个")
+
+    def to_json(self) -> dict:
+        data = {name: list(getattr(self, name)) for name in ("added", "updated", "unchanged", "duplicates")}
+        data["failed"] = [{"path": p, "message": m} for p, m in self.failed]
+        data["counts"] = self.counts()
+        return data
+
+
+def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
+    """Yield (file, None) for every supported file under ``paths``, or (path, error message).
+
+    Folders are walked recursively in name order without following symbolic
+    links (no loops); hidden files are skipped.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for folder, dirs, files in os.walk(path, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.startswith(".") or not name.lower().endswith(SUFFIXES):
+                        continue
+                    yield Path(folder) / name, None
+        elif path.is_file():
+            if path.suffix.lower() in SUFFIXES:
+                yield path, None
+            else:
+                yield path, (f"{path}：不支持的文件类型 {path.suffix or '（无扩展名）'}"
+                             f"（支持 {' '.join(SUFFIXES)}）")
+        elif path.exists():
+            yield path, f"{path}：不是普通文件，已跳过"
+        else:
+            yield path, f"{path}：文件不存在（请检查路径）"
+
+
+class _Batch:
+    """Changes gathered for one writer transaction; nothing touches the index before commit."""
+
+    def __init__(self):
+        self.adds: dict[str, tuple[DocumentInfo, list[Passage]]] = {}
+        self.deletes: set[str] = set()
+        self.records: dict[str, DocumentInfo] = {}
+        self.passages = 0
+
+    def size(self) -> int:
+        return len(self.adds) + len(self.deletes) + len(self.records)
+
+    def changed(self) -> set[str]:
+        return set(self.adds) | self.deletes | set(self.records)
+
+
+class KnowledgeBase:
+    """A knowledge-base folder: ingest documents, search passages, maintain the index."""
+
+    def __init__(self, root: Path, *, lock_timeout: float = 10.0, batch_size: int = DEFAULT_BATCH,
+                 max_file_size: int = DEFAULT_MAX_FILE_SIZE, procs: int | None = None):
+        self.root = Path(root)
+        self.store = Store(self.root)
+        self.index = Index(self.root)
+        self.lock_timeout = lock_timeout
+        self.batch_size = batch_size
+        self.max_file_size = max_file_size
+        self.procs = procs
+        self._searcher = None
+        self._search = None
+        self._records: dict[str, DocumentInfo] | None = None
+        self._records_gen = None
+
+    # -- opening -----------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path=None, *, create: bool = True, **options) -> "KnowledgeBase":
+        """Return the knowledge base at ``path`` (default :func:`default_path`), creating it when missing.
+
+        With ``create=False`` a missing folder is a KbError instead.
+        """
+        root = Path(path) if path is not None else default_path()
+        if root.exists() and not root.is_dir():
+            raise KbError(f"{root} 不是文件夹（请用 --kb 指定知识库文件夹）")
+        kb = cls(root, **options)
+        if not kb.index.exists():
+            if not create:
+                raise KbError(f"知识库 {root} 不存在（请先用 bigan ingest 入库，或用 --kb 指定已有的知识库）")
+            kb.store.create()
+            with kb.store.lock(kb.lock_timeout):
+                kb.index.create()
+        return kb
+
+    def close(self) -> None:
+        """Release the open searcher and index."""
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+            self._search = None
+        self.index.close()
+
+    def __enter__(self) -> "KnowledgeBase":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _searcher_now(self) -> Searcher:
+        if self._searcher is None:
+            self._searcher = self.index.searcher()
+            self._search = Searcher(self._searcher)
+        else:
+            fresh = self.index.refresh(self._searcher)
+            if fresh is not self._searcher:
+                self._searcher = fresh
+                self._search = Searcher(fresh)
+        return self._search
+
+    def _catalogue(self) -> dict[str, DocumentInfo]:
+        search = self._searcher_now()
+        generation = id(search.s)
+        if self._records is None or self._records_gen != generation:
+            try:
+                self._records = read_records(search.s)
+            except DAMAGE as error:
+                raise damaged(self.index.folder(), error) from None
+            self._records_gen = generation
+        return self._records
+
+    # -- search ------------------------------------------------------------------------------
+
+    def search(self, query: str, *, limit: int | None = 10, related: bool = False,
+               doc_type: str | None = None, role: str | None = None, level: int | None = None,
+               headings: bool = False, date_from: str | None = None, date_to: str | None = None,
+               source: str | None = None, sort: str = "relevance") -> list[Hit]:
+        """Return the hits of ``query``: exact substrings by default, topic words with ``related``."""
+        if sort not in SORTS:
+            raise KbError(f"未知的排序方式“{sort}”，可选：{'、'.join(SORTS)}")
+        parsed = parse_query(query)
+        filters = Filters(doc_type, role, level, headings, date_from, date_to, source)
+        search = self._searcher_now()
+        try:
+            if related:
+                return search.related(parsed, filters, limit=limit, sort=sort)
+            return search.exact(parsed, filters, limit=limit, sort=sort)
+        except DAMAGE as error:
+            raise damaged(self.index.folder(), error) from None
+
+    def count(self, query: str, *, related: bool = False, doc_type: str | None = None,
+              role: str | None = None, level: int | None = None, headings: bool = False,
+              date_from: str | None = None, date_to: str | None = None,
+              source: str | None = None) -> int:
+        """Return the exact number of passages ``query`` matches."""
+        parsed = parse_query(query)
+        filters = Filters(doc_type, role, level, headings, date_from, date_to, source)
+        search = self._searcher_now()
+        try:
+            return search.count(parsed, filters, related=related)
+        except DAMAGE as error:
+            raise damaged(self.index.folder(), error) from None
+
+    # -- catalogue ---------------------------------------------------------------------------
+
+    def documents(self) -> list[DocumentInfo]:
+        """Return the catalogue, ordered by source path then id."""
+        return sorted(self._catalogue().values(), key=lambda i: (i.source, i.doc_id))
+
+    def _find(self, key: str) -> DocumentInfo:
+        records = self._catalogue()
+        if key in records:
+            return records[key]
+        matches = [i for i in records.values() if len(key) >= 4 and i.doc_id.startswith(key)]
+        if len(matches) == 1:
+            return matches[0]
+        source = os.path.abspath(key)
+        for info in records.values():
+            if info.source == source or any(a[0] == source for a in info.aliases):
+                return info
+        raise NotFoundError(f"知识库中没有文档“{key}”（用 bigan stats 或 bigan search 查看已入库的文档）")
+
+    def info(self, doc_id_or_path: str) -> DocumentInfo:
+        """Return the catalogue entry of a document id (or unique prefix) or source path."""
+        return self._find(doc_id_or_path)
+
+    def document(self, doc_id: str) -> Document:
+        """Return the stored Document; NotFoundError when the knowledge base does not hold it."""
+        info = self._find(doc_id)
+        try:
+            return self.store.load(info.doc_id)[1]
+        except FileNotFoundError:
+            raise NotFoundError(f"文档 {info.doc_id} 的存档文件缺失（请重新入库 {info.source}）") from None
+
+    def passages(self, doc_id: str) -> list[Passage]:
+        """Return the passages of a stored document, in order."""
+        info = self._find(doc_id)
+        return document_passages(self.document(info.doc_id), info.doc_id, info.source)
+
+    def stats(self) -> dict:
+        """Return counts: documents by type, passages, characters, index size."""
+        records = self._catalogue()
+        return {
+            "path": str(self.root),
+            "documents": len(records),
+            "by_type": dict(sorted(Counter(i.doc_type for i in records.values()).items())),
+            "passages": sum(i.passages for i in records.values()),
+            "characters": sum(i.chars for i in records.values()),
+            "index_bytes": self.index.size(),
+        }
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def ingest(self, paths, *, doc_type: str | None = None, encoding: str | None = None,
+               progress: Callable[[str], None] | None = None) -> IngestReport:
+        """Ingest files and folders (recursively); failures are collected, the rest lands."""
+        from kb.parse import load_document
+
+        def items():
+            for path, error in iter_files(paths):
+                if error is not None:
+                    yield str(path), error, None, None
+                    continue
+                try:
+                    size = path.stat().st_size
+                    if size > self.max_file_size:
+                        raise ReadError(path, f"文件过大（{size // 1024 // 1024} MB）",
+                                        f"上限 {self.max_file_size // 1024 // 1024} MB")
+                    data = path.read_bytes()
+                except OSError as error:
+                    yield str(path), f"{path}：无法读取（{error.strerror}）", None, None
+                    continue
+                except ReadError as error:
+                    yield str(path), str(error), None, None
+                    continue
+                yield (os.path.abspath(path), None, data,
+                       lambda p=path: load_document(p, encoding=encoding, doc_type=doc_type))
+
+        return self._ingest(items(), progress)
+
+    def add_document(self, doc: Document, source: str, content: bytes | None = None) -> IngestReport:
+        """Ingest an already parsed Document as if read from ``source`` (tests, benchmarks, API users)."""
+        data = content if content is not None else str(doc).encode("utf-8")
+        return self._ingest([(source, None, data, lambda: doc)], None)
+
+    def add_documents(self, items: Iterable[tuple[Document, str, bytes]], progress=None) -> IngestReport:
+        """Ingest parsed Documents ((doc, source, original bytes) triples) in batches."""
+        return self._ingest(((src, None, data, (lambda d=doc: d)) for doc, src, data in items), progress)
+
+    def _ingest(self, items, progress) -> IngestReport:
+        outcome: dict[str, list] = {k: [] for k in ("added", "updated", "unchanged", "duplicates", "failed")}
+        self.store.create()
+        with self.store.lock(self.lock_timeout):
+            if not self.index.exists():
+                self.index.create()
+            self.close()
+            records = dict(self._catalogue())
+            self._collect_orphans(records)
+            by_source = {i.source: i.doc_id for i in records.values()}
+            by_alias = {a[0]: i.doc_id for i in records.values() for a in i.aliases}
+            committed = set(records)
+            batch = _Batch()
+            for source, error, data, load in items:
+                if error is None:
+                    try:
+                        kind = self._offer(source, data, load, records, by_source, by_alias,
+                                           committed, batch)
+                    except ReadError as read_error:
+                        kind, error = "failed", str(read_error)
+                if error is not None:
+                    outcome["failed"].append((source, error))
+                else:
+                    outcome[kind].append(source)
+                if progress is not None:
+                    progress(source)
+                if batch.size() >= self.batch_size or batch.passages >= MAX_BATCH_PASSAGES:
+                    self._commit(batch, records, committed)
+                    batch = _Batch()
+            if batch.size():
+                self._commit(batch, records, committed)
+        self.close()
+        return IngestReport(**{k: tuple(v) for k, v in outcome.items()})
+
+    def _offer(self, source, data, load, records, by_source, by_alias, committed, batch) -> str:
+        digest = content_hash(data)
+        known = by_source.get(source)
+        if known is not None and records[known].content_hash == digest:
+            return "unchanged"
+        owner = by_alias.get(source)
+        if owner is not None and dict(records[owner].aliases).get(source) == digest:
+            return "unchanged"
+        doc = load()
+        passages = document_passages(doc, "", source)
+        body = [p.text for p in passages if p.role != "title"] or [p.text for p in passages]
+        thash = text_hash(body)
+        doc_id = thash[:12]
+
+        def set_record(info: DocumentInfo, document: Document | None = None) -> None:
+            records[info.doc_id] = info
+            if info.doc_id in batch.adds:
+                batch.adds[info.doc_id] = (info, batch.adds[info.doc_id][1])
+            else:
+                batch.records[info.doc_id] = info
+            self.store.save(info, document if document is not None else self.store.load(info.doc_id)[1])
+
+        def drop_alias(path: str) -> None:
+            holder = by_alias.pop(path, None)
+            if holder is not None and holder in records:
+                info = records[holder]
+                set_record(dataclasses.replace(
+                    info, aliases=tuple(a for a in info.aliases if a[0] != path)))
+
+        def delete(old_id: str) -> None:
+            info = records.pop(old_id)
+            by_source.pop(info.source, None)
+            for alias in info.aliases:
+                by_alias.pop(alias[0], None)
+            batch.records.pop(old_id, None)
+            if batch.adds.pop(old_id, None) is not None:
+                batch.passages -= info.passages
+            if old_id in committed:
+                batch.deletes.add(old_id)
+            else:
+                self.store.discard(old_id)
+
+        existing = records.get(doc_id)
+        if existing is not None:
+            if existing.source == source:
+                set_record(dataclasses.replace(existing, content_hash=digest))
+                return "unchanged"
+            if known is not None:
+                delete(known)
+            drop_alias(source)
+            aliases = tuple(a for a in existing.aliases if a[0] != source) + ((source, digest),)
+            set_record(dataclasses.replace(existing, aliases=aliases))
+            by_alias[source] = doc_id
+            return "duplicates"
+
+        kind = "added"
+        if known is not None:
+            delete(known)
+            kind = "updated"
+        drop_alias(source)
+        passages = [dataclasses.replace(p, doc_id=doc_id) for p in passages]
+        info = DocumentInfo(
+            doc_id=doc_id, title=doc.title, doc_type=doc.doc_type, date=doc.date, source=source,
+            content_hash=digest, text_hash=thash,
+            ingested=time.strftime("%Y-%m-%dT%H:%M:%S"), passages=len(passages),
+            chars=sum(len(p.text) for p in passages),
+            original=self.store.keep_original(data, digest, Path(source).suffix))
+        self.store.save(info, doc)
+        records[doc_id] = info
+        by_source[source] = doc_id
+        batch.adds[doc_id] = (info, passages)
+        batch.passages += len(passages)
+        return kind
+
+    def _commit(self, batch: _Batch, records, committed) -> None:
+        procs = self.procs if self.procs is not None else (
+            env_procs() if batch.passages >= PARALLEL_FROM else 1)
+        writer = self.index.writer(procs=procs)
+        try:
+            for doc_id in sorted(batch.deletes):
+                writer.delete(doc_id)
+            for doc_id in sorted(batch.records):
+                if doc_id not in batch.deletes:
+                    writer.delete(doc_id)
+                    info = batch.records[doc_id]
+                    writer.add(info, document_passages(self.store.load(doc_id)[1], doc_id, info.source))
+            for doc_id, (info, passages) in batch.adds.items():
+                writer.add(info, passages)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        committed.difference_update(batch.deletes)
+        committed.update(batch.adds)
+        live_originals = {i.original for i in records.values()}
+        for doc_id in batch.deletes:
+            if doc_id not in records:
+                self.store.discard(doc_id)
+        self._discard_unused_originals(live_originals)
+        self._after_commit(sorted(batch.changed()))
+
+    def _discard_unused_originals(self, live: set[str]) -> None:
+        for path in self.store.originals_dir.iterdir():
+            if path.name not in live and not path.name.startswith("."):
+                self.store.discard_original(path.name)
+
+    def _collect_orphans(self, records) -> None:
+        # Stored documents that no commit refers to come from an interrupted batch.
+        for doc_id in self.store.stored_ids():
+            if doc_id not in records:
+                self.store.discard(doc_id)
+        self.index.remove_strays()
+
+    def _after_commit(self, changed_doc_ids: list[str]) -> None:
+        """Hook run after each committed batch with the ids added, changed or removed (提法库 updates)."""
+
+    def remove(self, doc_id_or_path: str) -> DocumentInfo:
+        """Remove a document (or, for a duplicate's path, only that alias); return its entry."""
+        with self.store.lock(self.lock_timeout):
+            self.close()
+            info = self._find(doc_id_or_path)
+            source = os.path.abspath(doc_id_or_path)
+            records = dict(self._catalogue())
+            batch = _Batch()
+            if info.source != source and any(a[0] == source for a in info.aliases):
+                changed = dataclasses.replace(info, aliases=tuple(a for a in info.aliases if a[0] != source))
+                self.store.save(changed, self.store.load(info.doc_id)[1])
+                records[info.doc_id] = changed
+                batch.records[info.doc_id] = changed
+            else:
+                records.pop(info.doc_id)
+                batch.deletes.add(info.doc_id)
+            self._commit(batch, records, set(self._catalogue()))
+        self.close()
+        return info
+
+    def reindex(self, progress: Callable[[str], None] | None = None) -> int:
+        """Rebuild the index from the stored documents; return the number of documents."""
+        self.store.create()
+        with self.store.lock(self.lock_timeout):
+            self.close()
+            newest: dict[str, tuple[str, str, int]] = {}
+            for doc_id in self.store.stored_ids():
+                info, _ = self.store.load(doc_id)
+                # A crash between commit and clean-up can leave two versions of one source.
+                if info.source not in newest or newest[info.source][0] < info.ingested:
+                    newest[info.source] = (info.ingested, doc_id, info.passages)
+            keep = sorted(doc_id for _, doc_id, _ in newest.values())
+            total = sum(n for _, _, n in newest.values())
+
+            def items():
+                for doc_id in keep:
+                    info, doc = self.store.load(doc_id)
+                    if progress is not None:
+                        progress(info.source)
+                    yield info, document_passages(doc, doc_id, info.source)
+
+            self.index.rebuild(items(), procs=env_procs() if total >= PARALLEL_FROM else 1)
+            for doc_id in set(self.store.stored_ids()) - set(keep):
+                self.store.discard(doc_id)
+        self.close()
+        return len(keep)
