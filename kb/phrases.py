@@ -1,0 +1,437 @@
+"""提法 (set phrases): extraction from passage text and the phrase library of a knowledge base.
+
+Three kinds of phrase are found in a passage's cleaned text:
+
+- ``numbered``: the genre's numbered formulations (五大工程, 三社联动, 一征三议两公开,
+  “1+4”, 十九大), but not ordinary counts (三点意见, 四季度, 两个月);
+- ``quoted``: slogans in “…” of 2–16 characters that are not whole sentences;
+- ``quotation``: the words quoted after 强调 / 指出 / 要求.
+
+>>> [(m.text, m.kind) for m in extract_phrases("实施“五大工程”，推进“一刻钟党建服务圈”建设。")]
+[('五大工程', 'numbered'), ('一刻钟党建服务圈', 'quoted')]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from kb.errors import QueryError, ReadError
+from kb.model import Passage
+
+KINDS = ("numbered", "quoted", "quotation")
+SORTS = ("count", "date")
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_CN_NUM = "一二三四五六七八九十百两"
+# 双 counts inside a compound (一岗双责) but never opens one.
+_UNIT_NUM = _CN_NUM + "双"
+
+#: Longest quoted slogan; a longer quotation after 强调 is still taken up to _MAX_QUOTATION.
+_MAX_QUOTED = 16
+_MAX_QUOTATION = 300
+#: A quoted phrase this short that opens with a numeral is a numbered formulation.
+_MAX_NUMBERED = 10
+
+# Measure words and time/quantity nouns after a numeral make an ordinary count
+# (三点意见, 四季度, 两个月, 一次, 一批), not a formulation.
+_COUNT_AFTER = re.compile(
+    r"[年月日天周次回遍倍成点些批步切定直起样般级层届期岁号人名位元件份页段句分秒]"
+    r"|季度|刻钟|小时|分钟|星期|个(?:月|小时|星期|季度|百分点|工作日|方面|部分|阶段|问题)"
+    r"|是|要|则|来|方面|部分|线")
+_ORDINAL_BEFORE = "第初周星礼"
+
+# Four-character idioms built like formulations (一心一意); they are words, not 提法.
+_IDIOMS = frozenset("""
+一心一意 一言一行 一草一木 一点一滴 一丝一毫 一朝一夕 一举一动 一模一样 一生一世 一针一线
+一字一句 一五一十 三心二意 七上八下 四面八方 五湖四海 十全十美 三番五次 三令五申 四通八达
+九牛一毛 一清二楚 一干二净 七嘴八舌 四平八稳 一砖一瓦 一心一德 一来二去 一穷二白 七零八落
+七手八脚 七拼八凑 五花八门 一波三折 一唱一和 一张一弛 一呼百应 一举两得 一箭双雕 一石二鸟
+三头六臂 三长两短 三教九流 五光十色 五颜六色 十拿九稳 九死一生 百发百中 百战百胜 一日千里
+一落千丈 一分为二 一分一厘 一板一眼 一颦一笑 一招一式 一笔一画 一问一答 一进一出 一上一下
+一左一右 一时一事 一前一后 一高一低 一动一静 一多一少 一长一短 一远一近 一得一失 一正一反 两全其美
+三五成群 百依百顺 百孔千疮 十恶不赦 一事无成
+""".split())
+
+#: Formulations that are a numeral and a fixed word, written without a second numeral.
+_SET_TERMS = ("一肩挑", "一盘棋", "一票否决", "一把手", "一站式", "一网通办", "一网统管",
+              "一窗通办")
+
+_QUOTE = re.compile(r"“([^“”\n]{1,%d})”" % _MAX_QUOTATION)
+_QUOTATION_TRIGGER = re.compile(r"(?:强调|指出|要求)[：:，,]?\s*$")
+_SENTENCE_MARK = re.compile(r"[。，！？；：,!?;:]")
+_DIGIT_FORMULA = re.compile(r"(?<![0-9A-Za-z.+×])\d{1,2}(?:[+＋×][0-9A-Za-z]{1,2})+(?![0-9A-Za-z.+×%])")
+_CONGRESS = re.compile(r"(?<![%s第])(?:十[一二三四五六七八九]|二十[一二三四五六七八九]?)大(?!会|学|队|厦)"
+                       % _CN_NUM)
+_PLENUM = re.compile(r"(?<![%s第])(?:十[一二三四五六七八九]|二十[一二三四五六七八九]?)届"
+                     r"[一二三四五六七八九]中全会" % _CN_NUM)
+_FIVE_YEAR = re.compile(r"(?<![%s第])十[一二三四五六七八九]五(?=规划|时期|期间|发展)" % _CN_NUM)
+# 五大工程, 八大优势: a numeral above one, 大, and a two-character noun
+# (plus a one-character suffix such as 战 in 三大攻坚战).
+_BIG = re.compile(r"(?<![%s第十])([二三四五六七八九两]|十[一二三四五六七八九]?)大"
+                  r"(?![批片把步早半多约概量力幅家都会型类块小中学队概])"
+                  r"([%s]{2})([战区带圈群链])?" % (_CN_NUM, _HAN))
+# A compound of numbered units: 一村一品, 三会一课, 一岗双责, 两学一做, 四不两直.
+_UNIT = r"[%s][%s]" % (_UNIT_NUM, _HAN)
+_COMPOUND = re.compile(r"(?<![%s%s第])[%s][%s](?:[%s][%s]){1,3}"
+                       % (_CN_NUM, "双", _CN_NUM, _HAN, _UNIT_NUM, _HAN))
+_SPECIAL = re.compile(r"两新(?=组织|党建|领域)|(?<=村)两委|两委(?=班子|成员|干部|换届)|"
+                      + "|".join(_SET_TERMS))
+_STOP_CHARS = set("的地得是在和与及或等了着过为把被对从向以于而也都又就还才")
+# Measure words that make 一项一项, 一个一个 a repeated count inside a compound.
+_COMPOUND_MEASURES = set("项件个张条只位种类家座所间道")
+
+
+@dataclass(frozen=True)
+class PhraseMatch:
+    """One phrase found in a passage: ``text == passage_text[start:end]``."""
+
+    text: str
+    kind: str  # "numbered" | "quoted" | "quotation"
+    start: int
+    end: int
+
+
+def extract_phrases(text: str) -> list[PhraseMatch]:
+    """Return the 提法 of one passage's cleaned text, in order of position.
+
+    >>> [m.text for m in extract_phrases("我讲三点意见。全面推行“一肩挑”，落实一岗双责和党的十九大精神。")]
+    ['一肩挑', '一岗双责', '十九大']
+    >>> extract_phrases("四季度组织一次观摩，一季度再组织一次，一年来成效明显。")
+    []
+    """
+    found: dict[tuple[int, int], PhraseMatch] = {}
+    quoted_spans: list[tuple[int, int]] = []
+    for match in _QUOTE.finditer(text):
+        inner = match.group(1)
+        start, end = match.start(1), match.end(1)
+        quoted_spans.append((match.start(), match.end()))
+        kind = _quoted_kind(inner, text[:match.start()])
+        if kind:
+            found[(start, end)] = PhraseMatch(inner, kind, start, end)
+    for match in _unquoted_numbered(text):
+        if any(qs <= match.start and match.end <= qe for qs, qe in quoted_spans):
+            continue
+        found.setdefault((match.start, match.end), match)
+    return sorted(found.values(), key=lambda m: (m.start, m.end))
+
+
+def _quoted_kind(inner: str, before: str) -> str | None:
+    stripped = inner.strip()
+    if stripped != inner or len(inner) < 2:
+        return None
+    if is_numbered(inner):
+        return "numbered"
+    if _QUOTATION_TRIGGER.search(before[-6:]):
+        return "quotation"
+    if len(inner) > _MAX_QUOTED or _SENTENCE_MARK.search(inner):
+        return None
+    if not re.search(f"[{_HAN}]", inner):
+        return None
+    return "quoted"
+
+
+def is_numbered(phrase: str) -> bool:
+    """Return True when a whole quoted phrase is a numbered formulation.
+
+    >>> [is_numbered(p) for p in ("五大工程", "1+4", "两新", "一刻钟党建服务圈", "第一书记")]
+    [True, True, True, False, False]
+    """
+    if len(phrase) > _MAX_NUMBERED or _SENTENCE_MARK.search(phrase) or "、" in phrase:
+        return False
+    if _DIGIT_FORMULA.fullmatch(phrase):
+        return True
+    head = re.match(r"[%s]+|\d+" % _CN_NUM, phrase)
+    if not head or head.end() == len(phrase):
+        return False
+    rest = phrase[head.end():]
+    if head.group().isdigit():
+        return False
+    if _COUNT_AFTER.match(rest) or not re.match(f"[{_HAN}]", rest):
+        return False
+    return phrase not in _IDIOMS
+
+
+def _unquoted_numbered(text: str) -> Iterable[PhraseMatch]:
+    for match in _DIGIT_FORMULA.finditer(text):
+        yield PhraseMatch(match.group(), "numbered", match.start(), match.end())
+    for pattern in (_PLENUM, _CONGRESS, _FIVE_YEAR, _SPECIAL):
+        for match in pattern.finditer(text):
+            yield PhraseMatch(match.group(), "numbered", match.start(), match.end())
+    for match in _BIG.finditer(text):
+        if _CONGRESS.match(text, match.start()):
+            continue
+        end = match.end()
+        if match.group(2)[-1] in _STOP_CHARS or match.group(2)[0] in _STOP_CHARS:
+            continue
+        yield PhraseMatch(text[match.start():end], "numbered", match.start(), end)
+    for match in _COMPOUND.finditer(text):
+        compound = _trim_compound(match.group())
+        if compound:
+            yield PhraseMatch(compound, "numbered", match.start(), match.start() + len(compound))
+
+
+def _trim_compound(candidate: str) -> str | None:
+    # Units are numeral + one character; stop at the first unit that is an
+    # ordinary count (一次, 一批) or a function word, and keep two units or more.
+    units = [candidate[i:i + 2] for i in range(0, len(candidate), 2)]
+    kept = []
+    for unit in units:
+        if (_COUNT_AFTER.match(unit[1]) or unit[1] in _STOP_CHARS or unit[1] in _UNIT_NUM
+                or unit[1] in _COMPOUND_MEASURES):
+            break
+        kept.append(unit)
+    if len(kept) < 2:
+        return None
+    phrase = "".join(kept)
+    if phrase in _IDIOMS or any(phrase.startswith(i) for i in _IDIOMS):
+        return None
+    return phrase
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """Where a phrase was used: a passage of a document."""
+
+    doc_id: str
+    ordinal: int
+    date: str | None
+    title: str
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One 提法 of the library with every place it was used."""
+
+    text: str
+    kind: str
+    occurrences: tuple[Occurrence, ...]
+    example: str
+
+    @property
+    def count(self) -> int:
+        """Return how many times the phrase was used."""
+        return len(self.occurrences)
+
+    @property
+    def doc_count(self) -> int:
+        """Return in how many documents the phrase was used."""
+        return len({o.doc_id for o in self.occurrences})
+
+    @property
+    def first_date(self) -> str | None:
+        """Return the earliest date of a document using the phrase, None when undated."""
+        dates = [o.date for o in self.occurrences if o.date]
+        return min(dates) if dates else None
+
+    @property
+    def last_date(self) -> str | None:
+        """Return the latest date of a document using the phrase, None when undated."""
+        dates = [o.date for o in self.occurrences if o.date]
+        return max(dates) if dates else None
+
+    def to_json(self) -> dict:
+        """Return the phrase in the documented ``bigan phrases --json`` shape."""
+        return {
+            "text": self.text,
+            "kind": self.kind,
+            "count": self.count,
+            "documents": self.doc_count,
+            "first_date": self.first_date,
+            "last_date": self.last_date,
+            "example": self.example,
+            "occurrences": [{"doc_id": o.doc_id, "ordinal": o.ordinal, "date": o.date,
+                             "title": o.title} for o in self.occurrences],
+        }
+
+
+# A kind found by position beats a weaker one: 四个意识 in quotes after 强调 stays numbered.
+_KIND_RANK = {"numbered": 0, "quoted": 1, "quotation": 2}
+
+
+class PhraseLibrary:
+    """The 提法 of a knowledge base, keyed by text, with where each was used."""
+
+    _FORMAT_VERSION = 1
+
+    def __init__(self, phrases: Iterable[Phrase] = ()):
+        self._phrases: dict[str, Phrase] = {p.text: p for p in phrases}
+
+    @classmethod
+    def build(cls, passages: Iterable[Passage]) -> "PhraseLibrary":
+        """Return the library of the phrases found in ``passages``."""
+        library = cls()
+        library.update((), passages)
+        return library
+
+    def update(self, removed_doc_ids: Iterable[str], new_passages: Iterable[Passage]) -> None:
+        """Drop the occurrences of ``removed_doc_ids``, then add those of ``new_passages``.
+
+        A re-ingested document passes its id in both.
+        """
+        removed = set(removed_doc_ids)
+        if removed:
+            kept = {}
+            for text, phrase in self._phrases.items():
+                occurrences = tuple(o for o in phrase.occurrences if o.doc_id not in removed)
+                if occurrences:
+                    kept[text] = Phrase(text, phrase.kind, occurrences, phrase.example)
+            self._phrases = kept
+        for passage in new_passages:
+            for match in extract_phrases(passage.text):
+                self._add(match, passage)
+
+    def _add(self, match: PhraseMatch, passage: Passage) -> None:
+        occurrence = Occurrence(passage.doc_id, passage.ordinal, passage.date, passage.title)
+        old = self._phrases.get(match.text)
+        if old is None:
+            self._phrases[match.text] = Phrase(match.text, match.kind, (occurrence,),
+                                               example_context(passage.text, match.start, match.end))
+            return
+        kind = min(old.kind, match.kind, key=_KIND_RANK.__getitem__)
+        self._phrases[match.text] = Phrase(old.text, kind, old.occurrences + (occurrence,),
+                                           old.example)
+
+    def __len__(self) -> int:
+        return len(self._phrases)
+
+    def __contains__(self, text: object) -> bool:
+        return text in self._phrases
+
+    def get(self, text: str) -> Phrase | None:
+        """Return the phrase written exactly ``text``, None when the library lacks it."""
+        return self._phrases.get(text)
+
+    def count(self, text: str) -> int:
+        """Return how many times ``text`` was used as a phrase (0 when never)."""
+        phrase = self._phrases.get(text)
+        return phrase.count if phrase else 0
+
+    def query(self, text: str | None = None, kind: str | None = None, min_count: int = 1,
+              sort: str = "count") -> list[Phrase]:
+        """Return the phrases containing ``text``, of ``kind``, used at least ``min_count`` times.
+
+        ``sort="count"`` puts the most used first; ``sort="date"`` the most recently used.
+        """
+        if kind is not None and kind not in KINDS:
+            raise QueryError(f"不认识的提法类型“{kind}”，可用：{'、'.join(KINDS)}")
+        if sort not in SORTS:
+            raise QueryError(f"不认识的排序方式“{sort}”，可用：{'、'.join(SORTS)}")
+        rows = [p for p in self._phrases.values()
+                if (not text or text in p.text) and (kind is None or p.kind == kind)
+                and p.count >= min_count]
+        rows.sort(key=lambda p: p.text)
+        rows.sort(key=lambda p: (-p.count, -p.doc_count))
+        if sort == "date":
+            # Undated phrases go last; a stable sort keeps the count order among equals.
+            rows.sort(key=lambda p: p.last_date or "", reverse=True)
+        return rows
+
+    def dominant_forms(self, min_count: int = 3, min_docs: int = 1) -> list[Phrase]:
+        """Return the numbered and quoted phrases used often enough to be the library's form."""
+        return sorted((p for p in self._phrases.values()
+                       if p.kind in ("numbered", "quoted") and p.count >= min_count
+                       and p.doc_count >= min_docs),
+                      key=lambda p: (-p.count, p.text))
+
+    def to_json(self) -> dict:
+        """Return the library as saved on disk."""
+        return {
+            "version": self._FORMAT_VERSION,
+            "phrases": [{"text": p.text, "kind": p.kind, "example": p.example,
+                         "occurrences": [[o.doc_id, o.ordinal, o.date, o.title]
+                                         for o in p.occurrences]}
+                        for p in sorted(self._phrases.values(), key=lambda p: p.text)],
+        }
+
+    def save(self, path) -> None:
+        """Write the library to ``path`` as JSON, through a temporary file and a rename."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(self.to_json(), handle, ensure_ascii=False)
+            os.replace(tmp, path)
+        except BaseException:
+            # Never leave a half-written temporary file beside the library.
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    @classmethod
+    def load(cls, path) -> "PhraseLibrary":
+        """Return the library saved at ``path``; ReadError when it is missing or damaged."""
+        path = Path(path)
+        hint = "请运行 bigan reindex 重建提法库"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ReadError(path, "提法库文件不存在", hint) from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ReadError(path, f"提法库文件无法读取（{error.__class__.__name__}）", hint) from None
+        try:
+            if data.get("version") != cls._FORMAT_VERSION:
+                raise ReadError(path, f"提法库版本 {data.get('version')} 不受支持", hint)
+            return cls(Phrase(item["text"], item["kind"],
+                              tuple(Occurrence(str(d), int(n), t, str(title))
+                                    for d, n, t, title in item["occurrences"]),
+                              item.get("example", ""))
+                       for item in data["phrases"])
+        except (AttributeError, KeyError, TypeError, ValueError):
+            raise ReadError(path, "提法库文件内容已损坏", hint) from None
+
+
+_SENTENCE_END = "。！？；"
+_MAX_EXAMPLE = 80
+
+
+def example_context(text: str, start: int, end: int) -> str:
+    """Return the sentence of ``text`` around ``text[start:end]``, at most about 80 characters.
+
+    >>> example_context("第一句。全面实施“五大工程”，成效明显。第三句。", 9, 13)
+    '全面实施“五大工程”，成效明显。'
+    """
+    left = max(text.rfind(ch, 0, start) for ch in _SENTENCE_END) + 1
+    right_candidates = [i for i in (text.find(ch, end) for ch in _SENTENCE_END) if i >= 0]
+    right = min(right_candidates) + 1 if right_candidates else len(text)
+    if right - left > _MAX_EXAMPLE:
+        half = (_MAX_EXAMPLE - (end - start)) // 2
+        left = max(left, start - max(half, 10))
+        right = min(right, end + max(half, 10))
+        return ("…" if left > 0 else "") + text[left:right] + ("…" if right < len(text) else "")
+    return text[left:right]
+
+
+def user_words(library: PhraseLibrary | None, extra_path=None) -> list[str]:
+    """Return the words to add to the segmenter: numbered and quoted phrases, then ``words.txt``.
+
+    ``extra_path`` is the user-editable word list of the knowledge-base folder: one word a
+    line, ``#`` starts a comment; a missing file adds nothing.
+    """
+    words: list[str] = []
+    seen: set[str] = set()
+
+    def add(word: str) -> None:
+        if word and word not in seen:
+            seen.add(word)
+            words.append(word)
+
+    if library is not None:
+        for phrase in sorted(library.query(), key=lambda p: p.text):
+            if phrase.kind in ("numbered", "quoted") and " " not in phrase.text:
+                add(phrase.text)
+    if extra_path is not None:
+        path = Path(extra_path)
+        if path.is_file():
+            try:
+                content = path.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError:
+                raise ReadError(path, "用户词表不是 UTF-8 编码", "请用 UTF-8 保存 words.txt") from None
+            for line in content.splitlines():
+                add(line.split("#", 1)[0].strip())
+    return words
