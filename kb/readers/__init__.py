@@ -1,0 +1,74 @@
+"""Readers: a file's paragraphs in order, plus the metadata its format declares.
+
+:func:`read_document` picks the reader by extension and, where the extension lies, by
+content: a ``.txt`` that is really a Word file, HTML saved as ``.txt`` or ``.doc``.
+Readers do not clean site noise nor recover numbering from the text; they hand over
+:class:`kb.model.RawDocument` for ``kb.cleaning`` and ``kb.structure``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kb.errors import ReadError
+from kb.model import RawDocument
+from kb.readers.source import DEFAULT_MAX_BYTES, read_bytes
+
+__all__ = ["read_document", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_DOCX_EXPANDED", "SUFFIXES"]
+
+DEFAULT_MAX_DOCX_EXPANDED = 200_000_000
+
+#: File name endings the knowledge base reads, by reader.
+SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".docx": "docx",
+            ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html"}
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SAVE_AS_DOCX = "请用 Word 或 WPS 打开后另存为 .docx"
+
+
+def read_document(path, *, encoding: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+                  max_docx_expanded: int = DEFAULT_MAX_DOCX_EXPANDED) -> RawDocument:
+    """Return the paragraphs of the file at ``path`` as a RawDocument.
+
+    ``encoding`` overrides encoding detection for text, Markdown and HTML files.
+    Raises :class:`kb.errors.ReadError` naming the file, the reason and what to do.
+    """
+    path = Path(path)
+    data = read_bytes(path, max_bytes)
+    kind = _kind_by_content(data, path)
+    if kind == "docx":
+        from kb.readers.docx import raw_from_docx_bytes
+        return raw_from_docx_bytes(data, path, max_expanded=max_docx_expanded)
+
+    from kb.readers.encoding import decode_bytes
+    from kb.readers.html import decode_html, looks_like_html, raw_from_html
+
+    suffix = SUFFIXES.get(path.suffix.lower())
+    if suffix == "html":
+        return raw_from_html(decode_html(data, path, encoding), path)
+    text = decode_bytes(data, path, encoding)
+    if looks_like_html(text):
+        # Pages saved as .txt, and "Word" files that office systems export as HTML.
+        return raw_from_html(text, path)
+    if suffix == "md":
+        from kb.readers.md import raw_from_markdown
+        return raw_from_markdown(text, path)
+    from kb.readers.txt import raw_from_text
+    return raw_from_text(text, path)
+
+
+def _kind_by_content(data: bytes, path: Path) -> str:
+    """Return "docx" for a Word package, "text" otherwise; raise ReadError for formats not read."""
+    suffix = path.suffix.lower()
+    if data.startswith(_OLE2_MAGIC):
+        # Password-protected .docx files are OLE2 containers too.
+        raise ReadError(path, "不支持旧版 Word 文档（.doc/.wps）或加了密码的 Word 文档", _SAVE_AS_DOCX)
+    if data.startswith(b"%PDF-"):
+        raise ReadError(path, "不支持 PDF 文件", "请先把 PDF 转换成 .docx 或 .txt")
+    if data.startswith(b"{\\rtf"):
+        raise ReadError(path, "不支持 RTF 文件", _SAVE_AS_DOCX)
+    if data.startswith(_ZIP_MAGIC) or suffix == ".docx":
+        return "docx"  # the docx reader explains a zip that is not a Word document
+    # Anything else is text; a .doc or .wps here is HTML that an office system exported.
+    return "text"
