@@ -1,1 +1,48 @@
-"""bigan's draft generator and renderers (Markdown, GB/T 9704 .docx). Imports kb, never the reverse."""
+"""bigan's draft generator and renderers (Markdown, GB/T 9704 .docx). Imports kb, never the reverse.
+
+>>> from generator import DraftSpec
+>>> DraftSpec(kind="speech", topic=("基层党建",)).length is None
+True
+"""
+
+from generator.errors import GeneratorError, ProfileError, RenderError, TemplateError
+from generator.model import Draft, DraftParagraph, DraftPart, Source
+from generator.spec import DraftSpec, load_spec
+
+__all__ = ["Draft", "DraftParagraph", "DraftPart", "DraftSpec", "GeneratorError", "ProfileError",
+           "RenderError", "Source", "TemplateError", "draft", "draft_outline", "load_spec",
+           "write_draft"]
+
+
+def draft(spec: DraftSpec, kb, *, templates=None) -> Draft:
+    """Return a draft assembled from the knowledge base ``kb`` (a kb.KnowledgeBase) as ``spec`` asks.
+
+    ``templates`` is a TemplateLibrary, a folder of the user's templates, or
+    None for the built-in ones.
+    """
+    from generator.assemble import build_draft
+
+    return build_draft(spec, kb, _library(templates))
+
+
+def draft_outline(spec: DraftSpec, kb, *, templates=None) -> Draft:
+    """Return just the 提纲: the heading of each part (with alternatives), no body text."""
+    from generator.assemble import build_draft
+
+    return build_draft(spec, kb, _library(templates), outline_only=True)
+
+
+def write_draft(result: Draft, path, *, sources: bool = True, profile=None):
+    """Write a draft as .docx or .md (by extension), with each paragraph's source unless told not to."""
+    from generator.render import render
+
+    return render(result.to_document(), path, profile=profile,
+                  comments=result.sources() if sources else None)
+
+
+def _library(templates):
+    from generator.templates import TemplateLibrary
+
+    if templates is None or isinstance(templates, (str, bytes)) or hasattr(templates, "__fspath__"):
+        return TemplateLibrary(user_dir=templates)
+    return templates
