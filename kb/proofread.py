@@ -1,0 +1,615 @@
+"""`bigan check`: proofreading rules for a draft, as the writer typed it.
+
+The rules run on the raw text (before cleaning), so a finding points at what the
+writer wrote: ``line`` is the line of a .txt/.md file (the paragraph of a .docx),
+``column`` the character in it, both from 1. "Better to miss than to misreport":
+each rule fires only where the text is wrong beyond reasonable doubt (错误), or
+says 疑似 / 提示 when a human should look.
+
+>>> [(f.rule, f.original, f.suggestion) for f in check_text("同志们:今天召开会议。")]
+[('半角标点', ':', '：')]
+>>> fix_text("同志们:今天召开会议。", check_text("同志们:今天召开会议。"))
+'同志们：今天召开会议。'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Iterable
+
+from kb.errors import ReadError
+
+LEVELS = ("错误", "疑似", "提示")
+_IGNORE = "忽略"
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_HAN_RE = re.compile(f"[{_HAN}]")
+_CJK_PUNCT = "，。、；：！？（）【】《》“”‘’…—·「」『』〔〕"
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found by `bigan check`, with where it is and what to write instead.
+
+    ``original`` is the text at (line, column) that ``suggestion`` replaces when the
+    finding is ``fixable``.
+    """
+
+    line: int
+    column: int
+    rule: str
+    level: str  # "错误" | "疑似" | "提示"
+    message: str
+    suggestion: str = ""
+    fixable: bool = False
+    original: str = ""
+
+    def to_json(self) -> dict:
+        """Return the finding in the documented ``bigan check --json`` shape."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Para:
+    """A line to check: ``text`` starts at character ``offset`` of line ``line``."""
+
+    line: int
+    text: str
+    offset: int = 0
+
+
+# ---------------------------------------------------------------- entry points
+
+def check_text(text: str, *, library=None, rules_path=None, markdown: bool = False) -> list[Finding]:
+    """Return the findings of ``text``, one line a paragraph, sorted by position.
+
+    ``library`` (a :class:`kb.phrases.PhraseLibrary`) enables the 提法 rules;
+    ``rules_path`` adds a user's misspelling rules to the built-in list;
+    ``markdown`` skips the metadata block and code, and reads ``#`` headings.
+    """
+    lines = text.removeprefix("\ufeff").splitlines()
+    paras = _markdown_paras(lines) if markdown else [_Para(i + 1, line) for i, line in enumerate(lines)]
+    return _check_paras(paras, library=library, rules=load_rules(rules_path))
+
+
+def check_file(path, *, library=None, encoding: str | None = None, rules_path=None) -> list[Finding]:
+    """Return the findings of a .txt, .md or .docx file, on the text as written (not cleaned).
+
+    For .txt and .md, ``line`` is the line of the file; for .docx, the paragraph.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".txt", ".text", ".md", ".markdown"):
+        return check_text(read_text(path, encoding=encoding), library=library,
+                          rules_path=rules_path, markdown=suffix in (".md", ".markdown"))
+    if suffix == ".docx":
+        from kb.readers import read_document
+
+        raw = read_document(path)
+        paras = [_Para(i + 1, block.text) for i, block in enumerate(raw.blocks)]
+        return _check_paras(paras, library=library, rules=load_rules(rules_path))
+    raise ReadError(path, "只能检查 .txt、.md 和 .docx 文件", "请把文件另存为这几种格式之一")
+
+
+def read_text(path, *, encoding: str | None = None) -> str:
+    """Return the decoded text of a .txt or .md file, detecting the encoding unless given."""
+    from kb.readers.encoding import decode_bytes
+    from kb.readers.source import read_bytes
+
+    return decode_bytes(read_bytes(path), path, encoding)
+
+
+def fix_text(text: str, findings: Iterable[Finding]) -> str:
+    """Return ``text`` with the fixable findings applied (punctuation width, leading zeros).
+
+    A fix whose original text is no longer at its place is skipped, so applying
+    findings of another version of the text never corrupts it.
+    """
+    lines = text.splitlines(keepends=True)
+    by_line: dict[int, list[Finding]] = {}
+    for finding in findings:
+        if finding.fixable:
+            by_line.setdefault(finding.line, []).append(finding)
+    bom = text.startswith("\ufeff")
+    for number, fixes in by_line.items():
+        if not 1 <= number <= len(lines):
+            continue
+        line = lines[number - 1]
+        shift = 1 if bom and number == 1 else 0
+        # Right to left, so that earlier columns stay valid.
+        for finding in sorted(fixes, key=lambda f: f.column, reverse=True):
+            start = finding.column - 1 + shift
+            if line[start:start + len(finding.original)] == finding.original:
+                line = line[:start] + finding.suggestion + line[start + len(finding.original):]
+        lines[number - 1] = line
+    return "".join(lines)
+
+
+# ---------------------------------------------------------------- misspelling rules
+
+@dataclass(frozen=True)
+class SpellingRule:
+    """One row of the misspelling table: a wrong form, its correction, a level, a condition."""
+
+    wrong: str
+    correct: str
+    level: str
+    condition: re.Pattern | None = None
+
+
+def default_rules_path() -> Path:
+    """Return the path of the built-in misspelling table (package data of kb)."""
+    return Path(__file__).resolve().parent / "data" / "proofread_rules.tsv"
+
+
+def load_rules(extra_path=None) -> tuple[SpellingRule, ...]:
+    """Return the built-in misspelling rules plus those of ``extra_path`` (a user's TSV).
+
+    A user row with the level 忽略 switches off the built-in rule of the same wrong form.
+    """
+    rules = {rule.wrong: rule for rule in _read_rules(default_rules_path(), allow_ignore=False)}
+    if extra_path is not None:
+        for rule in _read_rules(Path(extra_path), allow_ignore=True):
+            if rule.level == _IGNORE:
+                rules.pop(rule.wrong, None)
+            else:
+                rules[rule.wrong] = rule
+    return tuple(rules.values())
+
+
+def _read_rules(path: Path, *, allow_ignore: bool) -> list[SpellingRule]:
+    hint = "每行四列，用制表符分隔：错误写法、正确写法、级别（错误/疑似/提示）、条件（可省略）"
+    try:
+        content = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ReadError(path, "规则文件不存在", "请检查路径") from None
+    except UnicodeDecodeError:
+        raise ReadError(path, "规则文件不是 UTF-8 编码", "请用 UTF-8 保存") from None
+    levels = LEVELS + ((_IGNORE,) if allow_ignore else ())
+    rules = []
+    for number, line in enumerate(content.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = line.rstrip("\r\n").split("\t")
+        if len(fields) < 3 or len(fields) > 4 or not fields[0]:
+            raise ReadError(path, f"第 {number} 行格式不对", hint)
+        wrong, correct, level = (f.strip() for f in fields[:3])
+        if level not in levels:
+            raise ReadError(path, f"第 {number} 行的级别“{level}”不认识", hint)
+        condition = None
+        if len(fields) == 4 and fields[3].strip():
+            try:
+                condition = re.compile(fields[3].strip())
+            except re.error as error:
+                raise ReadError(path, f"第 {number} 行的条件不是有效的正则表达式（{error}）", hint) from None
+        rules.append(SpellingRule(wrong, correct, level, condition))
+    return rules
+
+
+# ---------------------------------------------------------------- the checker
+
+def _markdown_paras(lines: list[str]) -> list[_Para]:
+    paras = []
+    in_meta = bool(lines) and lines[0].strip() == "---"
+    in_code = False
+    for index, line in enumerate(lines):
+        number = index + 1
+        if in_meta:
+            if index > 0 and line.strip() in ("---", "..."):
+                in_meta = False
+            continue
+        if line.lstrip().startswith(("```", "~~~")):
+            in_code = not in_code
+            continue
+        if in_code or line.lstrip().startswith("|"):
+            continue
+        prefix = re.match(r"\s*(?:#{1,6}\s+|>\s*)?", line)
+        paras.append(_Para(number, line[prefix.end():], prefix.end()))
+    return paras
+
+
+def _check_paras(paras: list[_Para], *, library, rules) -> list[Finding]:
+    findings: list[Finding] = []
+    for index, para in enumerate(paras):
+        following = paras[index + 1].text if index + 1 < len(paras) else ""
+        findings += _doubled(para)
+        findings += _unbalanced(para, following)
+        findings += _half_width(para)
+        findings += _missing_end(para)
+        findings += _numbered_heading_mark(para)
+        findings += _mixed_series(para)
+        findings += _spelling(para, rules)
+        findings += _date_zeros(para)
+        findings += _chinese_date(para)
+        if library is not None:
+            findings += _phrase_variants(para, library)
+    findings += _heading_sequence(paras)
+    findings += _lonely_first_point(paras)
+    findings += _mixed_date_formats(paras)
+    return sorted(findings, key=lambda f: (f.line, f.column, f.rule))
+
+
+def _finding(para: _Para, index: int, rule: str, level: str, message: str, suggestion: str = "",
+             *, fixable: bool = False, original: str = "") -> Finding:
+    return Finding(para.line, para.offset + index + 1, rule, level, message, suggestion,
+                   fixable, original)
+
+
+# Doubled words. Verb reduplication (研究研究) and counts (一个一个) are Chinese grammar;
+# a doubled title or noun (总书记总书记) is a slip.
+# Two-character words whose doubling is a slip; any other two-character double may be
+# two words meeting (义务教育|教育集团, 党组织|组织开展), so it is not reported.
+_DOUBLED_ERRORS = frozenset("""
+书记 同志 主席 总理 部长 市长 县长 区长 乡长 镇长 主任 局长 厅长 省长 干部 群众
+我们 你们 他们 大家 各级 工作 加强 推进 落实 进一步 切实 认真 深入 坚持 全面
+""".split())
+_DOUBLED = re.compile(f"([{_HAN}]{{2,8}}?)\\1")
+_DOUBLED_DE = re.compile(r"(?<![目有])的的(?!确)")
+
+
+def _doubled(para: _Para) -> list[Finding]:
+    out = []
+    for match in _DOUBLED.finditer(para.text):
+        unit = match.group(1)
+        if len(unit) == 2 and unit not in _DOUBLED_ERRORS or len(set(unit)) == 1:
+            continue
+        # 干部干部，干字当头: a doubled word as the topic of a saying.
+        if re.match(r"[，,：:]\s*[%s]字" % unit, para.text[match.end():]):
+            continue
+        out.append(_finding(para, match.start(), "重复词语", "错误",
+                            f"“{unit}”连写了两次", unit, original=match.group()))
+    for match in _DOUBLED_DE.finditer(para.text):
+        out.append(_finding(para, match.start(), "重复词语", "疑似", "“的”连写了两次", "的",
+                            original="的的"))
+    return out
+
+
+# Paired marks. Half-width parentheses count with the full-width ones here;
+# their width is the half-width rule's business.
+_PAIRS = (("“", "”", "引号"), ("‘", "’", "单引号"), ("（(", "）)", "括号"), ("《", "》", "书名号"),
+          ("【", "】", "方头括号"))
+# "1）" or "a)" opening a paragraph is a list label, not half of a pair.
+_LIST_LABEL = re.compile(r"\s*[0-9A-Za-z一二三四五六七八九十]{1,2}[）)]")
+
+
+def _unbalanced(para: _Para, following: str) -> list[Finding]:
+    out = []
+    text = para.text
+    label = _LIST_LABEL.match(text)
+    for opens, closes, name in _PAIRS:
+        stack: list[int] = []
+        for index, char in enumerate(text):
+            if char in opens:
+                stack.append(index)
+            elif char in closes:
+                if stack:
+                    stack.pop()
+                elif not (label and index == label.end() - 1):
+                    out.append(_finding(para, index, "标点不配对", "错误",
+                                        f"右{name}“{char}”前面没有对应的左{name}"))
+        if stack:
+            # A quotation running over several paragraphs opens each of them and closes
+            # only the last: an open “ before a paragraph that opens with “ is correct.
+            if opens == "“" and following.lstrip().startswith("“"):
+                continue
+            index = stack[-1]
+            out.append(_finding(para, index, "标点不配对", "错误",
+                                f"左{name}“{text[index]}”没有对应的右{name}"))
+    return out
+
+
+_WIDTH = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
+_HALF_PAREN = re.compile(r"\(([^()\n]{0,80})\)")
+
+
+def _is_chinese(char: str) -> bool:
+    return bool(char) and (bool(_HAN_RE.match(char)) or char in _CJK_PUNCT)
+
+
+def _half_width(para: _Para) -> list[Finding]:
+    out = []
+    text = para.text
+    for index, char in enumerate(text):
+        if char not in _WIDTH:
+            continue
+        prev = text[index - 1] if index > 0 else ""
+        after = index + 1
+        while after < len(text) and text[after] in " \t":
+            after += 1
+        nxt = text[after] if after < len(text) else ""
+        chinese_before = _is_chinese(prev) and not (char == ":" and nxt.isdigit() and prev.isdigit())
+        if chinese_before and (not nxt or _is_chinese(nxt) or nxt.isdigit() or nxt in "“‘《（("):
+            pass
+        elif prev.isdigit() and _HAN_RE.match(nxt or " ") and char != ":":
+            pass
+        else:
+            continue
+        # The spaces a converter left after the mark go with it: “同志们: 在” → “同志们：在”.
+        original = text[index:after] if (_is_chinese(nxt) or nxt.isdigit()) else char
+        out.append(_finding(para, index, "半角标点", "错误",
+                            f"中文里的半角“{char}”应为全角“{_WIDTH[char]}”", _WIDTH[char],
+                            fixable=True, original=original))
+    for match in _HALF_PAREN.finditer(text):
+        inner = match.group(1)
+        before = text[match.start() - 1] if match.start() > 0 else ""
+        after_char = text[match.end()] if match.end() < len(text) else ""
+        if _HAN_RE.search(inner) or _is_chinese(before) or _is_chinese(after_char):
+            for index, char, full in ((match.start(), "(", "（"), (match.end() - 1, ")", "）")):
+                out.append(_finding(para, index, "半角标点", "错误",
+                                    f"中文里的半角“{char}”应为全角“{full}”", full,
+                                    fixable=True, original=char))
+    return out
+
+
+_END_MARKS = "。！？；：…”’）」』》—."
+_MIN_SENTENCE_PARA = 20
+
+
+def _missing_end(para: _Para) -> list[Finding]:
+    # Only a paragraph that already holds a full sentence is prose: titles, headings,
+    # salutations, signatures and dates have no 。 inside and need no final mark.
+    text = para.text.rstrip()
+    if len(text) < _MIN_SENTENCE_PARA or "。" not in text[:-1] or text[-1] in _END_MARKS:
+        return []
+    return [_finding(para, len(text) - 1, "段末标点", "疑似", "段落末尾缺少句末标点", "。")]
+
+
+# Headings: 一、 （一） 1. （1）, and the misused 1、.
+_HEADING = (
+    (1, re.compile(r"\s*([一二三四五六七八九十]{1,3})、(?![一二三四五六七八九十])")),
+    (2, re.compile(r"\s*[（(]([一二三四五六七八九十]{1,3})[）)]")),
+    (3, re.compile(r"\s*(\d{1,2})(?:[.．](?!\d)|、(?!\d))")),
+    (4, re.compile(r"\s*[（(](\d{1,2})[）)]")),
+)
+_MARKER_FORM = {1: "{}、", 2: "（{}）", 3: "{}.", 4: "（{}）"}
+# An attachment restarts the numbering: 附件 / 附件2：关于… on a line of its own.
+_ATTACHMENT = re.compile(r"\s*附件\s*\d*\s*(?:[:：].{0,40})?\s*$")
+
+
+def _heading(text: str) -> tuple[int, int, re.Match] | None:
+    for rank, pattern in _HEADING:
+        match = pattern.match(text)
+        if match:
+            value = _numeral(match.group(1))
+            if value:
+                return rank, value, match
+    return None
+
+
+def _numeral(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if text == "十":
+        return 10
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0) if ones else 0)
+    return _CN_DIGITS.get(text, 0) if len(text) == 1 else 0
+
+
+def _marker(rank: int, value: int) -> str:
+    if rank in (1, 2):
+        return _MARKER_FORM[rank].format(_chinese_number(value))
+    return _MARKER_FORM[rank].format(value)
+
+
+def _chinese_number(value: int) -> str:
+    digits = "一二三四五六七八九"
+    if value < 10:
+        return digits[value - 1]
+    tens, ones = divmod(value, 10)
+    return (digits[tens - 1] if tens > 1 else "") + "十" + (digits[ones - 1] if ones else "")
+
+
+def _numbered_heading_mark(para: _Para) -> list[Finding]:
+    match = re.match(r"(\s*)(\d{1,2})、(?!\d)(?=[%s“（(])" % _HAN, para.text)
+    if not match or re.match(r"\d{1,2}[日月号]", para.text[match.end():]):
+        return []
+    number = match.group(2)
+    return [_finding(para, match.start(2), "序号格式", "错误",
+                     f"阿拉伯数字序号后应用“.”，不用“、”：“{number}、”应为“{number}.”", f"{number}.")]
+
+
+def _heading_sequence(paras: list[_Para]) -> list[Finding]:
+    out = []
+    last: dict[int, int | None] = {rank: None for rank in (1, 2, 3, 4)}
+    skip_reported: set[int] = set()
+    for para in paras:
+        if _ATTACHMENT.match(para.text):
+            last = {rank: None for rank in last}
+            continue
+        found = _heading(para.text)
+        if not found:
+            continue
+        rank, value, match = found
+        previous = last[rank]
+        index = match.start(1) - (1 if rank in (2, 4) else 0)
+        if value != 1 and previous is not None and value != previous + 1:
+            out.append(_finding(para, index, "序号不连续", "错误",
+                                f"“{_marker(rank, previous)}”之后应是“{_marker(rank, previous + 1)}”",
+                                _marker(rank, previous + 1)))
+        elif value != 1 and previous is None:
+            out.append(_finding(para, index, "序号不连续", "疑似",
+                                f"这一层的第一个序号是“{_marker(rank, value)}”，应从“{_marker(rank, 1)}”开始",
+                                _marker(rank, 1)))
+        if rank > 1 and last[rank - 1] is None and previous is None and rank not in skip_reported:
+            skip_reported.add(rank)
+            out.append(_finding(para, index, "层级跳跃", "提示",
+                                f"“{_marker(rank, value)}”上面没有“{_marker(rank - 1, 1)}”这一层标题",
+                                ""))
+        last[rank] = value
+        for deeper in range(rank + 1, 5):
+            last[deeper] = None
+            skip_reported.discard(deeper)
+    return out
+
+
+# Run-in points: 一是…二是…, and a 第一，… series beside them.
+_POINT_START = r"(?:(?<=^)|(?<=[。；：！？，、）)\s]))"
+_FIRST_POINT = re.compile(_POINT_START + "一是")
+_SECOND_POINT = re.compile(_POINT_START + "二是")
+_ORDINAL_POINT = re.compile(_POINT_START + r"第[一二三四五六七八九十][，、：,:]")
+
+
+def _lonely_first_point(paras: list[_Para]) -> list[Finding]:
+    out = []
+    for index, para in enumerate(paras):
+        for match in _FIRST_POINT.finditer(para.text):
+            rest = [para.text[match.end():]]
+            for later in paras[index + 1:]:
+                if _heading(later.text):
+                    break
+                rest.append(later.text)
+            if not any(_SECOND_POINT.search(chunk) for chunk in rest):
+                out.append(_finding(para, match.start(), "一是无二是", "疑似",
+                                    "有“一是”却没有“二是”，请检查是否漏写或改为不分点"))
+    return out
+
+
+def _mixed_series(para: _Para) -> list[Finding]:
+    # 第一，…一是…二是… nests points under a 第一 point and is correct; switching
+    # series midway (一是…二是…第三，…) is the slip.
+    first = _FIRST_POINT.search(para.text)
+    if not first:
+        return []
+    return [_finding(para, match.start(), "序号混用", "疑似",
+                     f"同一段里“一是”与“{match.group()[:2]}”两种序列混用，请统一")
+            for match in _ORDINAL_POINT.finditer(para.text, first.end())]
+
+
+def _spelling(para: _Para, rules: tuple[SpellingRule, ...]) -> list[Finding]:
+    out = []
+    text = para.text
+    for rule in rules:
+        start = text.find(rule.wrong)
+        while start >= 0:
+            end = start + len(rule.wrong)
+            if not (rule.condition and any(m.start() < end and m.end() > start
+                                           for m in rule.condition.finditer(text))):
+                out.append(_finding(para, start, "易错词", rule.level,
+                                    f"“{rule.wrong}”应为“{rule.correct}”", rule.correct))
+            start = text.find(rule.wrong, end)
+    return out
+
+
+# 2020年05月07日; an ISO date (2020-05-07) keeps its zeros by definition.
+_ZERO_MONTH = re.compile(r"(?<=\d{4}年)0(?=[1-9]月)")
+_ZERO_DAY = re.compile(r"(?<=\d月)0(?=[1-9]日)")
+_CN_DATE = re.compile(r"[一二三四五六七八九〇零○Ｏ]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日")
+_SHORT_LINE = 24
+
+
+def _date_zeros(para: _Para) -> list[Finding]:
+    out = []
+    for pattern in (_ZERO_MONTH, _ZERO_DAY):
+        for match in pattern.finditer(para.text):
+            out.append(_finding(para, match.start(), "日期格式", "错误",
+                                "日期中的月、日不加前导零", "", fixable=True, original="0"))
+    return out
+
+
+def _chinese_date(para: _Para) -> list[Finding]:
+    # Only a short line holding the date is a 成文日期; a date inside prose may be quoted.
+    stripped = para.text.strip()
+    match = _CN_DATE.search(para.text)
+    if not match or len(stripped) > _SHORT_LINE:
+        return []
+    return [_finding(para, match.start(), "成文日期", "疑似",
+                     "成文日期应用阿拉伯数字（GB/T 9704-2012），如“2020年5月7日”",
+                     _arabic_date(match.group()))]
+
+
+def _arabic_date(text: str) -> str:
+    digits = {"〇": "0", "零": "0", "○": "0", "Ｏ": "0", **{k: str(v) for k, v in _CN_DIGITS.items()}}
+    year, rest = text.split("年", 1)
+    month, rest = rest.split("月", 1)
+    day = rest.rstrip("日")
+    return "".join(digits[c] for c in year) + f"年{_numeral(month)}月{_numeral(day)}日"
+
+
+_DATE_FORMATS = (
+    ("年月日", re.compile(r"(?<!\d)\d{4}年\d{1,2}月\d{1,2}日")),
+    ("短横线", re.compile(r"(?<![\d-])\d{4}-\d{1,2}-\d{1,2}(?![\d-])")),
+    ("圆点", re.compile(r"(?<![\d.])\d{4}\.\d{1,2}\.\d{1,2}(?![\d.])")),
+    ("斜线", re.compile(r"(?<![\d/])\d{4}/\d{1,2}/\d{1,2}(?![\d/])")),
+    ("汉字", _CN_DATE),
+)
+
+
+def _mixed_date_formats(paras: list[_Para]) -> list[Finding]:
+    seen: dict[str, list[tuple[_Para, re.Match]]] = {}
+    for para in paras:
+        for name, pattern in _DATE_FORMATS:
+            for match in pattern.finditer(para.text):
+                seen.setdefault(name, []).append((para, match))
+    if len(seen) < 2:
+        return []
+    main = max(seen, key=lambda name: (len(seen[name]), name == "年月日"))
+    return [_finding(para, match.start(), "日期格式", "提示",
+                     f"同一文件中日期写法不统一，多数写作{main}格式")
+            for name, places in seen.items() if name != main for para, match in places]
+
+
+# 提法 rules against the knowledge base's phrase library.
+_LIB_NUMERALS = "一二三四五六七八九十两双"
+_VARIANT_RATIO = 5
+
+
+def _phrase_variants(para: _Para, library) -> list[Finding]:
+    out = []
+    text = para.text
+    for phrase in library.dominant_forms():
+        if phrase.kind != "numbered" or len(phrase.text) < 3 or not _HAN_RE.match(phrase.text[1]):
+            continue
+        form = phrase.text
+        for start in _candidate_starts(text, form):
+            candidate = text[start:start + len(form)]
+            diffs = [i for i, (a, b) in enumerate(zip(form, candidate)) if a != b]
+            if len(diffs) != 1 or library.count(candidate) * _VARIANT_RATIO > phrase.count:
+                continue
+            i = diffs[0]
+            ours, theirs = form[i], candidate[i]
+            if not _HAN_RE.match(theirs):
+                continue
+            if i == 0 or (ours in _LIB_NUMERALS) != (theirs in _LIB_NUMERALS):
+                continue
+            if ours in _LIB_NUMERALS:
+                rule, message = "提法数字", f"知识库中这一提法写作“{form}”（{phrase.count} 次），数字不一致"
+            else:
+                rule, message = "提法写法", f"知识库中这一提法通常写作“{form}”（{phrase.count} 次）"
+            out.append(_finding(para, start, rule, "疑似", message, form))
+    out += _count_disagreements(para, library)
+    return out
+
+
+def _candidate_starts(text: str, form: str) -> Iterable[int]:
+    # Same numeral and first character: 三社联合 for 三社联动.
+    head = form[:2]
+    start = text.find(head)
+    while start >= 0:
+        if start + len(form) <= len(text) and text[start:start + len(form)] != form:
+            yield start
+        start = text.find(head, start + 1)
+
+
+_COUNT_FORM = re.compile(r"[一二三四五六七八九十两]个[%s]{2,4}" % _HAN)
+
+
+def _count_disagreements(para: _Para, library) -> list[Finding]:
+    # 三个意识 where the library knows only 四个意识: the number of a national formulation.
+    out = []
+    forms = [p for p in library.dominant_forms() if p.kind == "numbered" and _COUNT_FORM.fullmatch(p.text)]
+    for phrase in forms:
+        tail = phrase.text[1:]
+        for match in re.finditer(r"(?<![%s])([%s])%s" % (_LIB_NUMERALS, _LIB_NUMERALS, re.escape(tail)),
+                                 para.text):
+            candidate = match.group()
+            if candidate == phrase.text or library.count(candidate) * _VARIANT_RATIO > phrase.count:
+                continue
+            out.append(_finding(para, match.start(), "提法数字", "疑似",
+                                f"知识库中这一提法写作“{phrase.text}”（{phrase.count} 次），数字不一致",
+                                phrase.text))
+    return out
