@@ -137,7 +137,10 @@ def _paragraph_text(paragraph) -> str:
             continue
         tag = node.tag
         if tag == f"{_W}t":
-            parts.append(node.text or "")  # entity references stay unresolved children, not text
+            # An entity reference is never resolved: it stays a child node, and only the
+            # text around it counts (no external file is ever read into the document).
+            parts.append(node.text or "")
+            parts.extend(child.tail or "" for child in node)
         elif tag == f"{_W}tab":
             if node.getparent().tag == f"{_W}r":  # not a tab stop definition in pPr
                 parts.append("\t")
