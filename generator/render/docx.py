@@ -13,8 +13,9 @@ from generator.render import _wordxml as wx
 from generator.render._walk import Para, walk_document
 
 # Breaking a long title: a line may end after 的/上 or after a common closing word of an
-# official-text phrase, or before 暨/《; a plain middle cut is the fallback.
-_GOOD_ENDS = ("的", "上", "暨", "》", "工作", "建设", "发展", "会议", "组织", "活动", "改革",
+# official-text phrase, or before 暨/《; after 和/与/及 is second best; a plain middle cut is
+# the fallback (segmentation lives in kb.analysis and a title needs no dictionary).
+_GOOD_ENDS = ("的", "上", "》", "工作", "建设", "发展", "会议", "组织", "活动", "改革",
               "管理", "服务", "体系", "机制", "制度", "环境", "意见", "方案", "通知", "规划")
 _GOOD_STARTS = "暨《"
 _NO_START = "，。、；：！？）》」』”’…—"
@@ -111,7 +112,9 @@ def _best_cut(text: str, target: float, max_chars: int) -> int:
             continue  # inside a number or a Latin word
         score = upper - target
         if text[:cut].endswith(_GOOD_ENDS) or text[cut] in _GOOD_STARTS:
-            score -= 5
+            score -= 6
+        elif text[cut - 1] in "和与及":
+            score -= 3
         if best_score is None or score < best_score:
             best, best_score = cut, score
     return best if best is not None else min(len(text) - 1, max(1, round(target)))
