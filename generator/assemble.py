@@ -10,7 +10,7 @@ from kb.model import Section
 
 from generator.model import Draft, DraftParagraph, DraftPart, Source
 from generator.select import (Candidate, Library, choose, closing_material, gather,
-                              opening_material, section_text)
+                              opening_material, section_text, topic_words)
 from generator.spec import DraftSpec
 from generator.templates import Slot, TemplateInfo, TemplateLibrary
 
@@ -47,7 +47,8 @@ def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only
             found = gather(library, replace(slot, match=""), spec.topic, kind=info.kind,
                            occasion=info.occasion, heading_hint=hint or slot.heading)
         candidates.append(found)
-    picks = _diverse(choose(candidates, seed=spec.seed), candidates)
+    picks = _diverse(choose(candidates, seed=spec.seed, distinct_docs=info.kind == "speech"),
+                     candidates, slots)
 
     title = templates.render_block(name, "title", context)
     opening, closing, byline, salutation, signature = [], [], None, None, ()
@@ -72,7 +73,9 @@ def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only
 
     frame = sum(_len(p.text) for p in opening + closing) + _len(title) + _len(byline or "") \
         + _len(salutation or "") + sum(_len(s) for s in signature)
-    budget = max((target - frame) // max(len(slots), 1), 200)
+    # Task parts carry a plan; they get a double share of the length.
+    weights = [2 if (info.kind == "work_plan" and s.repeat) else 1 for s in slots]
+    unit_budget = max((target - frame) // max(sum(weights), 1), 150)
 
     parts: list[DraftPart] = []
     for i, (slot, pick) in enumerate(zip(slots, picks)):
@@ -86,12 +89,19 @@ def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only
                                    slot=slot.role, alternatives=alternatives))
             continue
         part = _to_part(pick.section, pick, ())
+        budget = unit_budget * weights[i]
         if outline_only:
             part = _outline_part(part)
         else:
             part = _fit(part, budget, used_texts)
             donors = [c for c in candidates[i] if c is not pick and c.doc_id != pick.doc_id]
-            part = _extend(part, budget, donors, used_texts)
+            if info.kind == "work_plan" and slot.repeat:
+                # a plan's tasks can borrow task sections of speeches on the same topic
+                donors += gather(library, Slot(role="part:任务", words=slot.words, position="middle"),
+                                 spec.topic, kind="speech", occasion=None)
+            if info.kind == "speech" or slot.repeat:
+                # a plan's stages and guarantees stay those of one plan
+                part = _extend(part, budget, donors, used_texts, topic_words(spec.topic))
             _mark_used(part, used_texts)
         heading = hint or slot.heading or part.heading
         parts.append(replace(part, heading=heading, slot=slot.role, alternatives=alternatives,
@@ -157,6 +167,11 @@ def _part_len(part: DraftPart) -> int:
         + sum(_part_len(c) for c in part.children)
 
 
+def _part_text(part: DraftPart) -> str:
+    return part.heading + "".join(p.text for p in part.paragraphs) + "".join(
+        _part_text(c) for c in part.children)
+
+
 def _to_part(section: Section, pick: Candidate, path: tuple[str, ...]) -> DraftPart:
     label = section.marker + section.heading
     source = Source(pick.doc_id, pick.doc.title, pick.doc.date, path + (label,))
@@ -213,8 +228,9 @@ def _fit(part: DraftPart, budget: int, used: set[str]) -> DraftPart:
     return replace(part, paragraphs=tuple(kept_paragraphs), children=tuple(kept))
 
 
-def _extend(part: DraftPart, budget: int, donors: list[Candidate], used: set[str]) -> DraftPart:
-    """Add points from other documents' sections of the same kind while the part is short."""
+def _extend(part: DraftPart, budget: int, donors: list[Candidate], used: set[str],
+            words: list[str]) -> DraftPart:
+    """Add points about the topic from other documents' sections while the part is short."""
     if _part_len(part) >= budget * 0.9:
         return part
     kind = part.children[0].kind if part.children else "point"
@@ -224,6 +240,8 @@ def _extend(part: DraftPart, budget: int, donors: list[Candidate], used: set[str
         donor_part = _to_part(donor.section, donor, ())
         for child in donor_part.children:
             if child.kind != kind or any(_near_duplicate(p.text, seen) for p in child.paragraphs):
+                continue
+            if words and not any(w in _part_text(child) for w in words):
                 continue
             if kind == "heading" and child.level != 2:
                 continue
@@ -339,7 +357,8 @@ def _fill_unit(draft: Draft, spec: DraftSpec) -> Draft:
     return replace(draft, placeholders=tuple(todo))
 
 
-def _diverse(picks: list[Candidate | None], candidates: list[list[Candidate]]) -> list[Candidate | None]:
+def _diverse(picks: list[Candidate | None], candidates: list[list[Candidate]],
+             slots: list[Slot]) -> list[Candidate | None]:
     """Make sure not all parts come from one document when another has material."""
     docs = {p.doc_id for p in picks if p is not None}
     if len(docs) != 1 or len([p for p in picks if p]) < 2:
@@ -349,7 +368,8 @@ def _diverse(picks: list[Candidate | None], candidates: list[list[Candidate]]) -
     for i, options in enumerate(candidates):
         for c in options:
             if c.doc_id != only:
-                loss = picks[i].score - c.score if picks[i] else 0
+                loss = (picks[i].score - c.score if picks[i] else 0) + (0 if c.topical else 5) \
+                    + (3 if slots[i].repeat else 0)  # keep the core tasks from the best source
                 if best is None or loss < best[0]:
                     best = (loss, i, c)
                 break

@@ -33,6 +33,7 @@ class Candidate:
     index: int  # position among the document's level-1 sections
     section: Section
     score: float
+    topical: bool = True
 
     @property
     def source(self) -> Source:
@@ -78,7 +79,8 @@ def section_text(section: Section) -> str:
 
 
 def gather(library: Library, slot: Slot, topic: tuple[str, ...], *, kind: str,
-           occasion: str | None, heading_hint: str | None = None, limit: int = 80) -> list[Candidate]:
+           occasion: str | None, heading_hint: str | None = None, limit: int = 80,
+           max_docs: int = 40) -> list[Candidate]:
     """Return the candidates for one part slot, best first."""
     words = topic_words(topic)
     slot_words = slot.words.split()
@@ -89,24 +91,22 @@ def gather(library: Library, slot: Slot, topic: tuple[str, ...], *, kind: str,
     queries.append((" ".join(list(topic) + slot_words), {"role": "heading", "level": 1}))
     queries.append((" ".join(topic), {"doc_type": doc_type}))
     queries.append((" ".join(topic), {}))
-    seen: dict[tuple[str, str], None] = {}
+    doc_ids: dict[str, None] = {}
     for query, filters in queries:
         for hit in library.search(query, limit=limit, **filters):
-            top = hit.section_path[0] if hit.section_path else (
-                hit.text if hit.role == "heading" and hit.level == 1 else None)
-            if top:
-                seen.setdefault((hit.doc_id, top), None)
+            doc_ids.setdefault(hit.doc_id, None)
     candidates = []
-    for doc_id, label in seen:
+    # Every top-level section of a document the topic search reached is a candidate,
+    # not only the sections holding a hit: a plan's 工作目标 rarely repeats its topic.
+    for doc_id in list(doc_ids)[:max_docs]:
         doc = library.document(doc_id)
         for index, section in enumerate(doc.sections):
-            if section.marker + section.heading != label and section.heading != label:
-                continue
             score = _score(doc, index, section, slot, words, slot_words, doc_type, occasion,
                            heading_hint)
             if score is not None:
-                candidates.append(Candidate(doc_id, doc, index, section, score))
-            break
+                topical = any(t in section_text(section) or t in doc.title or t in doc.tags
+                              for t in topic) or not topic
+                candidates.append(Candidate(doc_id, doc, index, section, score, topical))
     candidates.sort(key=lambda c: (-c.score, c.doc_id, c.index))
     return candidates
 
@@ -115,16 +115,21 @@ def _score(doc: Document, index: int, section: Section, slot: Slot, words, slot_
            occasion, heading_hint) -> float | None:
     if section.level != 1 or section.kind != "heading":
         return None
-    if slot.match and not re.search(slot.match, section.heading):
+    if slot.match and not re.match(f"(?:{slot.match})", section.heading):
         return None
     text = section_text(section)
     if len(text) < 80:
         return None
     covered = sum(1 for w in words if w in text)
-    if words and covered == 0:
+    about_topic = any(w in doc.title or w in doc.tags for w in words)
+    if words and covered == 0 and not about_topic:
         return None
     score = 4.0 * covered / max(len(words), 1)
     score += min(sum(text.count(w) for w in words), 12) * 0.15
+    if any(w in section.heading for w in words):
+        score += 2.0  # the part is about the topic, not just mentioning it
+    if about_topic:
+        score += 5.0  # and so is its document
     score += 1.2 * sum(1 for w in slot_words if w in section.heading)
     score += 0.3 * sum(1 for w in slot_words if w in text[:300])
     if heading_hint:
@@ -139,12 +144,15 @@ def _score(doc: Document, index: int, section: Section, slot: Slot, words, slot_
         score += 1.0 if 0 < index < count - 1 else -1.0
     if doc.doc_type == doc_type:
         score += 1.5
+    else:
+        score -= 3.0
     if occasion and doc.occasion == occasion:
         score += 0.8
     return round(score, 6)
 
 
-def choose(candidates_by_slot: list[list[Candidate]], *, seed: int = 0) -> list[Candidate | None]:
+def choose(candidates_by_slot: list[list[Candidate]], *, seed: int = 0,
+           distinct_docs: bool = True) -> list[Candidate | None]:
     """Return one candidate per slot: the best, from different documents where possible.
 
     With a seed other than 0, each slot picks at random among the candidates
@@ -156,7 +164,7 @@ def choose(candidates_by_slot: list[list[Candidate]], *, seed: int = 0) -> list[
     chosen: list[Candidate | None] = []
     for candidates in candidates_by_slot:
         pool = [c for c in candidates if (c.doc_id, c.index) not in used_sections]
-        fresh = [c for c in pool if c.doc_id not in used_docs] or pool
+        fresh = ([c for c in pool if c.doc_id not in used_docs] or pool) if distinct_docs else pool
         if not fresh:
             chosen.append(None)
             continue
