@@ -109,10 +109,20 @@ def _section(section: Section) -> list[Para]:
         out.append(Para("body", (Run(lead, element), Run(paragraphs[0], "body")),
                         level=section.level, kind="inline", sources=(paragraphs[0],)))
         paragraphs = paragraphs[1:]
+    elif section.inline and section.children and section.children[0].kind == "point":
+        # "（二）强化引领。一是……": the heading ran into its first point; keep them together.
+        element = heading_element(section.level)
+        first, *rest = _section(section.children[0])
+        out.append(Para("body", (Run(_lead(section), element),) + first.runs,
+                        level=section.level, kind="inline", sources=first.sources))
+        out.extend(rest)
+        for child in section.children[1:]:
+            out.extend(_section(child))
+        return out
     else:
         element = heading_element(section.level)
-        out.append(Para(element, (Run(section.marker + section.heading, element),),
-                        level=section.level))
+        line = _lead(section) if section.inline else section.marker + section.heading
+        out.append(Para(element, (Run(line, element),), level=section.level))
     out.extend(_plain(text) for text in paragraphs)
     for child in section.children:
         out.extend(_section(child))

@@ -290,4 +290,4 @@ def test_inline_heading_without_paragraph_is_a_heading(tmp_path):
     path = tmp_path / "x.docx"
     render_docx(doc, path)
     found = [(p.style.name, p.text) for p in docx.Document(str(path)).paragraphs]
-    assert found == [("标题", "标题"), ("二级标题", "（一）健全制度")]
+    assert found == [("标题", "标题"), ("二级标题", "（一）健全制度。")]  # its 。 is kept
