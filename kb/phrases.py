@@ -35,16 +35,21 @@ _UNIT_NUM = _CN_NUM + "双"
 #: Longest quoted slogan; a longer quotation after 强调 is still taken up to _MAX_QUOTATION.
 _MAX_QUOTED = 16
 _MAX_QUOTATION = 300
+#: A quoted slogan at least this long is counted where it appears without quotes too;
+#: a shorter one (“痛点”) is an ordinary word outside its quotes.
+_MIN_BARE_QUOTED = 4
 #: A quoted phrase this short that opens with a numeral is a numbered formulation.
 _MAX_NUMBERED = 10
 
 # Measure words and time/quantity nouns after a numeral make an ordinary count
 # (三点意见, 四季度, 两个月, 一次, 一批), not a formulation.
 _COUNT_AFTER = re.compile(
-    r"[年月日天周次回遍倍成点些批步切定直起样般级层届期岁号人名位元件份页段句分秒]"
+    r"[年月日天周次回遍倍成点些批步级层届期岁号人名位元件份页段句分秒]"
     r"|季度|刻钟|小时|分钟|星期|个(?:月|小时|星期|季度|百分点|工作日|方面|部分|阶段|问题)"
     r"|是|要|则|来|方面|部分|线")
-_ORDINAL_BEFORE = "第初周星礼"
+# Words of 一 and a character that are adverbs or adjectives, not counts of anything.
+_ONE_WORDS = frozenset("一切 一定 一直 一起 一样 一般 一些 一下 一旦 一向 一再 一度 一律 一概 一致 "
+                       "一共 一同 一道 一边 一面 一时 一会 一贯 一连 一味 一齐 一经 一并 一举".split())
 
 # Four-character idioms built like formulations (一心一意); they are words, not 提法.
 _IDIOMS = frozenset("""
@@ -144,7 +149,7 @@ def is_numbered(phrase: str) -> bool:
     """
     if len(phrase) > _MAX_NUMBERED or _SENTENCE_MARK.search(phrase) or "、" in phrase:
         return False
-    if _DIGIT_FORMULA.fullmatch(phrase):
+    if _DIGIT_FORMULA.fullmatch(phrase) or re.fullmatch(r"十[一二三四五六七八九]五", phrase):
         return True
     head = re.match(r"[%s]+|\d+" % _CN_NUM, phrase)
     if not head or head.end() == len(phrase):
@@ -152,7 +157,7 @@ def is_numbered(phrase: str) -> bool:
     rest = phrase[head.end():]
     if head.group().isdigit():
         return False
-    if _COUNT_AFTER.match(rest) or not re.match(f"[{_HAN}]", rest):
+    if _COUNT_AFTER.match(rest) or not re.match(f"[{_HAN}]", rest) or phrase[:2] in _ONE_WORDS:
         return False
     return phrase not in _IDIOMS
 
@@ -183,7 +188,7 @@ def _trim_compound(candidate: str) -> str | None:
     kept = []
     for unit in units:
         if (_COUNT_AFTER.match(unit[1]) or unit[1] in _STOP_CHARS or unit[1] in _UNIT_NUM
-                or unit[1] in _COMPOUND_MEASURES):
+                or unit[1] in _COMPOUND_MEASURES or unit in _ONE_WORDS):
             break
         kept.append(unit)
     if len(kept) < 2:
@@ -282,9 +287,37 @@ class PhraseLibrary:
                 if occurrences:
                     kept[text] = Phrase(text, phrase.kind, occurrences, phrase.example)
             self._phrases = kept
+        new_passages = list(new_passages)
+        found: dict[tuple[str, int], list[tuple[int, int]]] = {}
         for passage in new_passages:
-            for match in extract_phrases(passage.text):
+            matches = extract_phrases(passage.text)
+            found[(passage.doc_id, passage.ordinal)] = [(m.start, m.end) for m in matches]
+            for match in matches:
                 self._add(match, passage)
+        # A formulation once quoted is the same 提法 where a later sentence leaves the
+        # quotes off (深化三社联动机制), so those uses count too.
+        pattern = self._known_pattern()
+        for passage in new_passages if pattern is not None else ():
+            taken = found[(passage.doc_id, passage.ordinal)]
+            for match in pattern.finditer(passage.text):
+                start, end = match.span()
+                if any(s < end and start < e for s, e in taken):
+                    continue
+                phrase = self._phrases[match.group()]
+                self._add(PhraseMatch(phrase.text, phrase.kind, start, end), passage)
+        for text, phrase in self._phrases.items():
+            ordered = tuple(sorted(phrase.occurrences, key=lambda o: (o.doc_id, o.ordinal)))
+            if ordered != phrase.occurrences:
+                self._phrases[text] = Phrase(text, phrase.kind, ordered, phrase.example)
+
+    def _known_pattern(self) -> re.Pattern | None:
+        known = sorted((p.text for p in self._phrases.values()
+                        if p.kind == "numbered" or p.kind == "quoted" and len(p.text) >= _MIN_BARE_QUOTED),
+                       key=lambda t: (-len(t), t))
+        if not known:
+            return None
+        # Not inside a longer number: 十五大 is not 五大, 第三社 is not 三社.
+        return re.compile(r"(?<![%s第\d])(?:%s)" % (_CN_NUM, "|".join(map(re.escape, known))))
 
     def _add(self, match: PhraseMatch, passage: Passage) -> None:
         occurrence = Occurrence(passage.doc_id, passage.ordinal, passage.date, passage.title)
