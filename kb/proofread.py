@@ -499,7 +499,7 @@ def _spelling(para: _Para, rules: tuple[SpellingRule, ...]) -> list[Finding]:
 _ZERO_MONTH = re.compile(r"(?<=\d{4}年)0(?=[1-9]月)")
 _ZERO_DAY = re.compile(r"(?<=\d月)0(?=[1-9]日)")
 _CN_DATE = re.compile(r"[一二三四五六七八九〇零○Ｏ]{4}年[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日")
-_SHORT_LINE = 24
+_DATE_LINE = re.compile(r"\s*[（(]?%s[）)]?\s*" % _CN_DATE.pattern)
 
 
 def _date_zeros(para: _Para) -> list[Finding]:
@@ -512,11 +512,10 @@ def _date_zeros(para: _Para) -> list[Finding]:
 
 
 def _chinese_date(para: _Para) -> list[Finding]:
-    # Only a short line holding the date is a 成文日期; a date inside prose may be quoted.
-    stripped = para.text.strip()
-    match = _CN_DATE.search(para.text)
-    if not match or len(stripped) > _SHORT_LINE:
+    # Only a line holding nothing but the date is a 成文日期; a date inside prose may be quoted.
+    if not _DATE_LINE.fullmatch(para.text):
         return []
+    match = _CN_DATE.search(para.text)
     return [_finding(para, match.start(), "成文日期", "疑似",
                      "成文日期应用阿拉伯数字（GB/T 9704-2012），如“2020年5月7日”",
                      _arabic_date(match.group()))]
