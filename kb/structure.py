@@ -46,7 +46,7 @@ _INLINE_HEADING = re.compile(rf"(?<=[。！？])[ ]?(?=(?:[{_CN_NUM}]{{1,3}}、|
 
 _ADDRESS = re.compile(r"^(同志们|各位代表|各位委员|同志们、朋友们|青年朋友们|老师们、同学们|同学们|朋友们|各位)"
                       r"[^，。！：]{0,12}[，！,!]")
-_SALUTATION_END = re.compile(r"[：:]$")
+_SALUTATION_END = re.compile(r"：$")
 _DATE = re.compile(r"(?P<y>\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月"
                    r"(?:\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日)?")
 _DATE_LINE = re.compile(r"^[（(]?\s*(\d{4}|[〇○零一二三四五六七八九]{4})\s*年[^，。；]{1,12}[日月][）)]?$")
@@ -59,7 +59,7 @@ _ROLE_WORDS = ("书记", "市长", "省长", "县长", "区长", "主任", "部�
                "镇长", "乡长", "院长", "校长", "理事长", "同志")
 _ATTACHMENT_START = re.compile(r"^附件\s*(?P<n>\d{0,2})\s*[：:]?$")
 _ATTACHMENT_NOTE = re.compile(r"^附件\s*[：:]")
-_PUBLISH_NOTE = re.compile(r"^[（(](此件|本件)[^）)]{0,20}[）)]$")
+_PUBLISH_NOTE = re.compile(r"^[（(](此件|本件|本文)[^）)]{0,20}[）)]$")
 
 
 def parse_structure(raw: RawDocument, *, doc_type: str | None = None) -> Document:
@@ -174,6 +174,7 @@ class _Parser:
             pass
         attachments = tuple(self._attachment(part, is_regulation) for part in attachment_parts)
 
+        title = _specific_title(title, byline_lines)
         byline = "\n".join(byline_lines) or None
         doc_meta = self._doc_meta(byline_lines, signature)
         date = self._date(title, byline_lines, signature, doc_meta)
@@ -248,12 +249,16 @@ class _Parser:
             if self._byline_like(text):
                 byline.append(text)
                 i += 1
+            elif byline and byline[-1].startswith("——") and not byline[-1].endswith(("上", "）")) \
+                    and len(text) <= 40 and re.search(r"(会议|会)上[）)]?$", text):
+                byline[-1] += text  # a byline broken over two lines
+                i += 1
             else:
                 break
         salutation = None
         if i < len(paras):
             text = paras[i].text
-            if (len(text) <= 80 and _SALUTATION_END.search(text) and "。" not in text
+            if (2 <= len(text) <= 80 and _SALUTATION_END.search(text) and "。" not in text
                     and not _marker_level(text)):
                 salutation = text[:-1]
                 i += 1
@@ -403,6 +408,19 @@ class _Parser:
         return None
 
 
+def _specific_title(title: str, byline: list[str]) -> str:
+    """Return "2026年广东省政府工作报告" for a bare "政府工作报告" whose byline names year and place."""
+    if title not in ("政府工作报告", "工作报告"):
+        return title
+    text = "".join(byline)
+    year = re.search(r"(\d{4})年", text)
+    place = re.search(r"在(\S{2,8}?(?:省|自治区|市|县|区))第", text) or \
+        re.search(r"^(\S{2,8}?(?:省|自治区|市))(?:省长|市长|主席|人民政府)", text, re.M)
+    if not (year and place):
+        return title
+    return f"{year.group(1)}年{place.group(1)}{title}"
+
+
 def classify(title: str, *, salutation: str | None = None, is_regulation: bool = False) -> str:
     """Return the doc_type suggested by a title (and a speech's salutation).
 
@@ -412,6 +430,11 @@ def classify(title: str, *, salutation: str | None = None, is_regulation: bool =
     ('report', 'speech')
     """
     title = title or ""
+    enclosed = re.search(r"印发《(.+?)》的通知", title)
+    if enclosed:
+        inner = classify(enclosed.group(1))
+        if inner != "other":
+            return inner
     if re.search(r"(讲话|致辞|发言|主持词|党课|讲稿)$|的说明$|(讲话|致辞)(稿|提纲)?[（(]", title) \
             or re.search(r"在.{2,60}(上|时)的(讲话|致辞|发言)", title):
         return "speech"
@@ -443,6 +466,8 @@ class _Sections:
     def __init__(self, is_regulation: bool):
         self.is_regulation = is_regulation
         self.last = {1: 0, 2: 0, 3: 0, 4: 0}
+        # Some documents number （一）（二） straight through all parts.
+        self.seen = {1: 0, 2: 0, 3: 0, 4: 0}
 
     def build(self, paras: list[_Para]) -> tuple[list[_Para], list[_Node]]:
         opening: list[_Para] = []
@@ -502,7 +527,7 @@ class _Sections:
             number = cn_number(match.group("n"))
             if not self._in_sequence(level, number):
                 return None
-            self.last[level] = number
+            self.last[level] = self.seen[level] = number
             for lower in range(level + 1, 5):
                 self.last[lower] = 0
             marker = match.group(0)
@@ -515,7 +540,7 @@ class _Sections:
 
     def _in_sequence(self, level: int, number: int) -> bool:
         last = self.last[level]
-        if number == last + 1:
+        if number == last + 1 or (number > 1 and number == self.seen[level] + 1):
             return True
         if number == 1:
             return True
