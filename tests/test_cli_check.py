@@ -1,0 +1,224 @@
+"""`bigan check` and `bigan phrases` on the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kb import cli_phrases
+from kb.cli_phrases import check, phrases
+from kb.model import Passage
+from kb.phrases import PhraseLibrary
+
+DATA = Path(__file__).resolve().parent / "data" / "check"
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+class _FakeKnowledgeBase:
+    """Stands in for KnowledgeBase: the lead's phrase_library() returns the library."""
+
+    def __init__(self, library, root):
+        self.library = library
+        self.root = root
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return None
+
+    def phrase_library(self):
+        return self.library
+
+
+@pytest.fixture
+def library():
+    texts = ["全面实施“三社联动”，推进五大工程。", "深化“三社联动”，打造“邻里中心”。",
+             "推进“三社联动”，建设“邻里中心”。", "会议强调，“要守住安全底线”。"]
+    return PhraseLibrary.build(Passage(f"d{i}", 0, t, "body", title=f"文件{i}", date=f"202{i}-05-01")
+                               for i, t in enumerate(texts))
+
+
+@pytest.fixture
+def with_kb(monkeypatch, tmp_path, library):
+    fake = _FakeKnowledgeBase(library, tmp_path)
+    monkeypatch.setattr(cli_phrases, "_knowledge_base", lambda ctx, required: fake)
+    return fake
+
+
+@pytest.fixture
+def no_kb(tmp_path):
+    return {"kb_path": str(tmp_path / "no-such-kb")}
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+# ---------------------------------------------------------------- check
+
+def test_check_clean_file_exits_0(runner, no_kb):
+    result = runner.invoke(check, [str(DATA / "clean_draft.txt")], obj=no_kb)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert "未发现问题" in result.stderr
+
+
+def test_check_reports_errors_and_exits_1(runner, no_kb, tmp_path):
+    path = write(tmp_path / "draft.txt", "同志们:今天开会。\n习总书记总书记强调，要抓落实。\n")
+    result = runner.invoke(check, [str(path)], obj=no_kb)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{path}:1:4 [错误] 半角标点 中文里的半角“:”应为全角“：”（建议：：）",
+        f"{path}:2:2 [错误] 重复词语 “总书记”连写了两次（建议：总书记）",
+    ]
+    assert "共 2 处：错误 2，疑似 0，提示 0" in result.stderr
+
+
+def test_check_only_suspicions_exits_0(runner, no_kb, tmp_path):
+    path = write(tmp_path / "draft.txt", "对其它人员一并登记。\n")
+    result = runner.invoke(check, [str(path)], obj=no_kb)
+    assert result.exit_code == 0
+    assert "[疑似] 易错词 “其它”应为“其他”（建议：其他）" in result.stdout
+
+
+def test_check_json(runner, no_kb, tmp_path):
+    path = write(tmp_path / "draft.txt", "会议于2020年05月07日召开。\n")
+    result = runner.invoke(check, [str(path), "--json"], obj=no_kb)
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert [(d["line"], d["column"], d["rule"], d["level"], d["fixable"], d["file"]) for d in data] == [
+        (1, 9, "日期格式", "错误", True, str(path)), (1, 12, "日期格式", "错误", True, str(path))]
+
+
+def test_check_json_empty_is_a_list(runner, no_kb):
+    result = runner.invoke(check, [str(DATA / "clean_draft.txt"), "--json"], obj=no_kb)
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+
+
+def test_fix_to_a_copy(runner, no_kb, tmp_path):
+    path = write(tmp_path / "draft.txt", "同志们: 今天开会,研究社区(村)工作。\n会议于2020年05月07日召开。\n")
+    out = tmp_path / "fixed.txt"
+    result = runner.invoke(check, [str(path), "--fix", "-o", str(out)], obj=no_kb)
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == "同志们：今天开会，研究社区（村）工作。\n会议于2020年5月7日召开。\n"
+    assert path.read_text(encoding="utf-8").startswith("同志们: ")
+    assert "已修正 6 处" in result.stderr
+    assert not (tmp_path / "draft.txt.bak").exists()
+
+
+def test_fix_in_place_keeps_a_backup_and_the_encoding(runner, no_kb, tmp_path):
+    original = "同志们:今天开会。\r\n习总书记总书记强调。\r\n"
+    path = write(tmp_path / "draft.txt", original, "gb18030")
+    result = runner.invoke(check, [str(path), "--fix"], obj=no_kb)
+    # The doubled word is not a safe fix: it stays, and so does exit 1.
+    assert result.exit_code == 1
+    assert path.read_bytes().decode("gb18030") == "同志们：今天开会。\r\n习总书记总书记强调。\r\n"
+    assert (tmp_path / "draft.txt.bak").read_bytes() == original.encode("gb18030")
+    assert result.stdout.splitlines() == [f"{path}:2:2 [错误] 重复词语 “总书记”连写了两次（建议：总书记）"]
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
+
+
+def test_fix_refuses_docx(runner, no_kb, tmp_path):
+    path = tmp_path / "draft.docx"
+    path.write_bytes(b"PK\x03\x04")
+    result = runner.invoke(check, [str(path), "--fix"], obj=no_kb)
+    assert result.exit_code == 2
+    assert "--fix 只能修正 .txt 和 .md 文件" in result.output
+
+
+def test_output_needs_fix(runner, no_kb, tmp_path):
+    path = write(tmp_path / "draft.txt", "正文。\n")
+    result = runner.invoke(check, [str(path), "-o", str(tmp_path / "x.txt")], obj=no_kb)
+    assert result.exit_code == 2 and "-o 只能与 --fix 一起使用" in result.output
+
+
+def test_unreadable_file_is_exit_1_with_message(runner, no_kb, tmp_path):
+    path = tmp_path / "draft.pdf"
+    path.write_bytes(b"%PDF")
+    result = runner.invoke(check, [str(path)], obj=no_kb)
+    assert result.exit_code == 1 and "只能检查 .txt、.md 和 .docx 文件" in result.output
+
+
+def test_user_rules_option(runner, no_kb, tmp_path):
+    rules = write(tmp_path / "rules.tsv", "网络员\t网格员\t疑似\n")
+    path = write(tmp_path / "draft.txt", "选好网络员。\n")
+    result = runner.invoke(check, [str(path), "--rules", str(rules)], obj=no_kb)
+    assert result.exit_code == 0
+    assert "易错词 “网络员”应为“网格员”" in result.stdout
+
+
+def test_check_uses_the_knowledge_base_phrases_and_rules(runner, with_kb, tmp_path):
+    write(with_kb.root / "proofread_rules.tsv", "网络员\t网格员\t错误\n")
+    path = write(tmp_path / "draft.txt", "健全“三社联合”机制，选好网络员。\n")
+    result = runner.invoke(check, [str(path)], obj={})
+    assert result.exit_code == 1
+    assert [line.split(" ")[2] for line in result.stdout.splitlines()] == ["提法写法", "易错词"]
+    assert "知识库中这一提法通常写作“三社联动”（3 次）" in result.stdout
+
+
+# ---------------------------------------------------------------- phrases
+
+def test_phrases_lists_with_counts_and_example(runner, with_kb):
+    result = runner.invoke(phrases, [], obj={})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "三社联动　［数字提法］　3 次 / 3 篇　2020-05-01 至 2022-05-01"
+    assert lines[1] == "    例：全面实施“三社联动”，推进五大工程。"
+    assert lines[2].startswith("邻里中心　［引号提法］　2 次 / 2 篇")
+
+
+def test_phrases_query_kind_and_min_count(runner, with_kb):
+    result = runner.invoke(phrases, ["三社", "--json"], obj={})
+    assert [d["text"] for d in json.loads(result.stdout)] == ["三社联动"]
+    result = runner.invoke(phrases, ["--kind", "quotation", "--json"], obj={})
+    assert [d["text"] for d in json.loads(result.stdout)] == ["要守住安全底线"]
+    result = runner.invoke(phrases, ["--min-count", "2", "--json"], obj={})
+    assert [d["text"] for d in json.loads(result.stdout)] == ["三社联动", "邻里中心"]
+    result = runner.invoke(phrases, ["--sort", "date", "--json"], obj={})
+    assert [d["last_date"] for d in json.loads(result.stdout)][:2] == ["2023-05-01", "2022-05-01"]
+
+
+def test_phrases_json_shape(runner, with_kb):
+    data = json.loads(runner.invoke(phrases, ["邻里", "--json"], obj={}).stdout)
+    assert data == [{
+        "text": "邻里中心", "kind": "quoted", "count": 2, "documents": 2,
+        "first_date": "2021-05-01", "last_date": "2022-05-01",
+        "example": "深化“三社联动”，打造“邻里中心”。",
+        "occurrences": [{"doc_id": "d1", "ordinal": 0, "date": "2021-05-01", "title": "文件1"},
+                        {"doc_id": "d2", "ordinal": 0, "date": "2022-05-01", "title": "文件2"}],
+    }]
+
+
+def test_phrases_no_match_is_exit_0(runner, with_kb):
+    result = runner.invoke(phrases, ["不存在的提法"], obj={})
+    assert result.exit_code == 0 and result.stdout == ""
+    assert "没有找到" in result.stderr
+    result = runner.invoke(phrases, ["不存在的提法", "--json"], obj={})
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+
+
+def test_phrases_bad_options_exit_2(runner, with_kb):
+    assert runner.invoke(phrases, ["--kind", "slogan"], obj={}).exit_code == 2
+    assert runner.invoke(phrases, ["--min-count", "0"], obj={}).exit_code == 2
+
+
+def test_phrases_without_knowledge_base(runner, no_kb):
+    result = runner.invoke(phrases, [], obj=no_kb)
+    assert result.exit_code == 1
+    assert "不存在" in result.output
+
+
+@pytest.mark.parametrize("command", cli_phrases.COMMANDS, ids=lambda c: c.name)
+def test_help_has_summary_and_examples(runner, command):
+    result = runner.invoke(command, ["--help"])
+    assert result.exit_code == 0
+    assert "示例" in result.stdout and "bigan " + command.name in result.stdout
