@@ -87,6 +87,7 @@ def write_docx_template(kind: str, path, *, profile: LayoutProfile | None = None
     path = Path(path)
     if not path.parent.is_dir():
         raise RenderError(f"{path}：文件夹 {path.parent} 不存在，请先创建或换一个输出位置")
-    document = build_docx(doc, profile=profile or load_profile(), template=True)
-    wx.save_atomically(document, path, template=dotx)
+    profile = profile or load_profile()
+    document = build_docx(doc, profile=profile, template=True)
+    wx.save_atomically(document, path, template=dotx, fallbacks=wx.font_fallbacks(profile))
     return path

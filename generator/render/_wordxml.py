@@ -6,10 +6,11 @@ import os
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import docx
+from lxml import etree
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -156,15 +157,35 @@ def set_spacing(paragraph, *, before: int | None = None, after: int | None = Non
         spacing.set(qn("w:after"), str(after))
 
 
-def save_atomically(document, path, *, template: bool = False) -> None:
-    """Save ``document`` to a temporary file beside ``path``, then rename it into place."""
+def font_fallbacks(profile: LayoutProfile) -> dict[str, str]:
+    """Return each profile font that has a fallback, mapped to the next family in its list."""
+    fallbacks: dict[str, str] = {}
+    for field in fields(profile.fonts):
+        families = getattr(profile.fonts, field.name)
+        for family, alternative in zip(families, families[1:]):
+            fallbacks.setdefault(family, alternative)
+    return fallbacks
+
+
+def save_atomically(document, path, *, template: bool = False,
+                    fallbacks: dict[str, str] | None = None) -> None:
+    """Save ``document`` to a temporary file beside ``path``, then rename it into place.
+
+    ``fallbacks`` go to the font table as ``w:altName``, which Word uses when a font is
+    missing; ``template`` gives the package the .dotx content type.
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     try:
         document.save(tmp)
+        changes = {}
         if template:
-            _mark_as_template(tmp)
+            changes["[Content_Types].xml"] = _template_content_type
+        if fallbacks:
+            changes["word/fontTable.xml"] = lambda data: _add_fallbacks(data, fallbacks)
+        if changes:
+            _rewrite_package(tmp, changes)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -409,17 +430,37 @@ _MAIN_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.doc
 _TEMPLATE_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
 
 
-def _mark_as_template(path: str) -> None:
-    # python-docx always writes a .docx content type; a .dotx differs only in [Content_Types].xml.
-    fd, rewritten = tempfile.mkstemp(suffix=".dotx", dir=os.path.dirname(path))
+def _template_content_type(data: bytes) -> bytes:
+    # python-docx always writes a .docx content type; a .dotx differs only here.
+    return data.replace(_MAIN_TYPE.encode(), _TEMPLATE_TYPE.encode())
+
+
+def _add_fallbacks(data: bytes, fallbacks: dict[str, str]) -> bytes:
+    root = etree.fromstring(data)
+    known = {font.get(qn("w:name")) for font in root.findall(qn("w:font"))}
+    for family, alternative in fallbacks.items():
+        if family in known:
+            continue
+        font = etree.SubElement(root, qn("w:font"))
+        font.set(qn("w:name"), family)
+        etree.SubElement(font, qn("w:altName")).set(qn("w:val"), alternative)
+        # GB2312 character set, so Word looks for a Chinese font when substituting.
+        etree.SubElement(font, qn("w:charset")).set(qn("w:val"), "86")
+        etree.SubElement(font, qn("w:family")).set(qn("w:val"), "auto")
+        etree.SubElement(font, qn("w:pitch")).set(qn("w:val"), "variable")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _rewrite_package(path: str, changes: dict) -> None:
+    fd, rewritten = tempfile.mkstemp(suffix=".tmp", dir=os.path.dirname(path))
     os.close(fd)
     try:
         with zipfile.ZipFile(path) as source, \
                 zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as target:
             for item in source.infolist():
                 data = source.read(item.filename)
-                if item.filename == "[Content_Types].xml":
-                    data = data.replace(_MAIN_TYPE.encode(), _TEMPLATE_TYPE.encode())
+                if item.filename in changes:
+                    data = changes[item.filename](data)
                 target.writestr(item, data)
         os.replace(rewritten, path)
     finally:

@@ -27,7 +27,7 @@ def render_docx(doc: Document, path, *, profile: LayoutProfile | None = None,
     """Write ``doc`` to the .docx file ``path`` (through a temporary file) in the profile's layout."""
     profile = profile or load_profile()
     document = build_docx(doc, profile=profile, comments=comments)
-    wx.save_atomically(document, path)
+    wx.save_atomically(document, path, fallbacks=wx.font_fallbacks(profile))
 
 
 def build_docx(doc: Document, *, profile: LayoutProfile, comments: Mapping[str, str] | None = None,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import docx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 import pytest
 
 from kb.model import Document, Section
@@ -291,3 +293,32 @@ def test_inline_heading_without_paragraph_is_a_heading(tmp_path):
     render_docx(doc, path)
     found = [(p.style.name, p.text) for p in docx.Document(str(path)).paragraphs]
     assert found == [("标题", "标题"), ("二级标题", "（一）健全制度。")]  # its 。 is kept
+
+
+def test_font_table_names_the_fallbacks(rendered):
+    _, xml = rendered
+    fonts = {f.get(w("name")): f for f in xml.xml("word/fontTable.xml").iter(w("font"))}
+    alt = {name: fonts[name].find(w("altName")).get(w("val"))
+           for name in ("方正小标宋简体", "方正小标宋_GBK", "华文中宋", "仿宋_GB2312", "仿宋",
+                        "楷体_GB2312", "黑体", "宋体")}
+    assert alt == {"方正小标宋简体": "方正小标宋_GBK", "方正小标宋_GBK": "华文中宋",
+                   "华文中宋": "宋体", "仿宋_GB2312": "仿宋", "仿宋": "FangSong",
+                   "楷体_GB2312": "楷体", "黑体": "SimHei", "宋体": "SimSun"}
+    assert fonts["黑体"].find(w("charset")).get(w("val")) == "86"
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.just("同志们："), st.text(
+    alphabet="一二、（）1.。，“”—…是要党建工作\x00\x07\x0b\ufffe \n\t", min_size=1, max_size=40)),
+    min_size=1, max_size=8))
+def test_any_text_survives_parse_and_render(tmp_path, lines):
+    from kb.parse import parse_text
+
+    from generator.render.markdown import render_markdown
+
+    doc = parse_text("\n".join(lines))
+    path = tmp_path / "any.docx"
+    render_docx(doc, path)
+    texts = [p.text for p in docx.Document(str(path)).paragraphs]
+    assert not any(ch in text for text in texts for ch in "\x00\x07\x0b\ufffe")
+    assert render_markdown(doc).startswith("---\n")
