@@ -31,11 +31,10 @@ _ROLES = {
     "attachment_label": ("attachment_label", "附件标识"),
 }
 _ROLE_BY_STYLE = {name: role for role, (_, name) in _ROLES.items()}
-_ROLE_BY_STYLE.update({"Title": "title", "标题 1": "heading1", "标题 2": "heading2",
-                       "标题 3": "heading3", "标题 4": "heading4"})
-for _level in range(1, 5):
-    _ROLE_BY_STYLE[f"heading {_level}"] = f"heading{_level}"
-    _ROLE_BY_STYLE[f"Heading {_level}"] = f"heading{_level}"
+_ROLE_BY_STYLE.update({"Title": "title"})
+# Word's built-in headings, under their stored, displayed and Chinese names.
+_ROLE_BY_STYLE.update({f"{prefix}{n}": f"heading{n}" for n in range(1, 5)
+                       for prefix in ("heading ", "Heading ", "标题 ")})
 _INDENTED = ("body", "heading1", "heading2", "heading3", "heading4", "attachment_note")
 _CENTRED = ("title", "byline")
 
