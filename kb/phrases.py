@@ -280,55 +280,32 @@ class PhraseLibrary:
         A re-ingested document passes its id in both.
         """
         removed = set(removed_doc_ids)
-        if removed:
-            kept = {}
-            for text, phrase in self._phrases.items():
-                occurrences = tuple(o for o in phrase.occurrences if o.doc_id not in removed)
-                if occurrences:
-                    kept[text] = Phrase(text, phrase.kind, occurrences, phrase.example)
-            self._phrases = kept
+        # Mutable lists while adding: one tuple copy per phrase, not per occurrence.
+        work: dict[str, list] = {}
+        for text, phrase in self._phrases.items():
+            occurrences = [o for o in phrase.occurrences if o.doc_id not in removed]
+            if occurrences:
+                work[text] = [phrase.kind, occurrences, phrase.example]
         new_passages = list(new_passages)
-        found: dict[tuple[str, int], list[tuple[int, int]]] = {}
+        taken: dict[tuple[str, int], list[tuple[int, int]]] = {}
         for passage in new_passages:
             matches = extract_phrases(passage.text)
-            found[(passage.doc_id, passage.ordinal)] = [(m.start, m.end) for m in matches]
+            taken[(passage.doc_id, passage.ordinal)] = [(m.start, m.end) for m in matches]
             for match in matches:
-                self._add(match, passage)
+                _add(work, match, passage)
         # A formulation once quoted is the same 提法 where a later sentence leaves the
         # quotes off (深化三社联动机制), so those uses count too.
-        pattern = self._known_pattern()
-        for passage in new_passages if pattern is not None else ():
-            taken = found[(passage.doc_id, passage.ordinal)]
-            for match in pattern.finditer(passage.text):
-                start, end = match.span()
-                if any(s < end and start < e for s, e in taken):
-                    continue
-                phrase = self._phrases[match.group()]
-                self._add(PhraseMatch(phrase.text, phrase.kind, start, end), passage)
-        for text, phrase in self._phrases.items():
-            ordered = tuple(sorted(phrase.occurrences, key=lambda o: (o.doc_id, o.ordinal)))
-            if ordered != phrase.occurrences:
-                self._phrases[text] = Phrase(text, phrase.kind, ordered, phrase.example)
-
-    def _known_pattern(self) -> re.Pattern | None:
-        known = sorted((p.text for p in self._phrases.values()
-                        if p.kind == "numbered" or p.kind == "quoted" and len(p.text) >= _MIN_BARE_QUOTED),
-                       key=lambda t: (-len(t), t))
-        if not known:
-            return None
-        # Not inside a longer number: 十五大 is not 五大, 第三社 is not 三社.
-        return re.compile(r"(?<![%s第\d])(?:%s)" % (_CN_NUM, "|".join(map(re.escape, known))))
-
-    def _add(self, match: PhraseMatch, passage: Passage) -> None:
-        occurrence = Occurrence(passage.doc_id, passage.ordinal, passage.date, passage.title)
-        old = self._phrases.get(match.text)
-        if old is None:
-            self._phrases[match.text] = Phrase(match.text, match.kind, (occurrence,),
-                                               example_context(passage.text, match.start, match.end))
-            return
-        kind = min(old.kind, match.kind, key=_KIND_RANK.__getitem__)
-        self._phrases[match.text] = Phrase(old.text, kind, old.occurrences + (occurrence,),
-                                           old.example)
+        known = _index_known(work)
+        for passage in new_passages if known else ():
+            spans = taken[(passage.doc_id, passage.ordinal)]
+            for start, end in _find_known(passage.text, known):
+                if not any(s < end and start < e for s, e in spans):
+                    text = passage.text[start:end]
+                    _add(work, PhraseMatch(text, work[text][0], start, end), passage)
+        self._phrases = {
+            text: Phrase(text, kind, tuple(sorted(occurrences, key=lambda o: (o.doc_id, o.ordinal))),
+                         example)
+            for text, (kind, occurrences, example) in work.items()}
 
     def __len__(self) -> int:
         return len(self._phrases)
@@ -417,6 +394,46 @@ class PhraseLibrary:
                        for item in data["phrases"])
         except (AttributeError, KeyError, TypeError, ValueError):
             raise ReadError(path, "提法库文件内容已损坏", hint) from None
+
+
+def _add(work: dict[str, list], match: PhraseMatch, passage: Passage) -> None:
+    occurrence = Occurrence(passage.doc_id, passage.ordinal, passage.date, passage.title)
+    entry = work.get(match.text)
+    if entry is None:
+        work[match.text] = [match.kind, [occurrence],
+                            example_context(passage.text, match.start, match.end)]
+        return
+    entry[0] = min(entry[0], match.kind, key=_KIND_RANK.__getitem__)
+    entry[1].append(occurrence)
+
+
+def _index_known(work: dict[str, list]) -> dict[str, list[str]]:
+    # Phrases by their first two characters, longest first: a scan of a passage looks
+    # up each position once instead of trying every phrase there.
+    index: dict[str, list[str]] = {}
+    for text, (kind, _, _) in work.items():
+        if kind == "numbered" or kind == "quoted" and len(text) >= _MIN_BARE_QUOTED:
+            index.setdefault(text[:2], []).append(text)
+    for texts in index.values():
+        texts.sort(key=lambda t: (-len(t), t))
+    return index
+
+
+def _find_known(text: str, index: dict[str, list[str]]) -> Iterable[tuple[int, int]]:
+    i = 0
+    while i < len(text) - 1:
+        candidates = index.get(text[i:i + 2])
+        # Not inside a longer number: 十五大 is not 五大, 第三社 is not 三社.
+        if candidates and not (i > 0 and (text[i - 1] in _CN_NUM + "第" or text[i - 1].isdigit())):
+            for candidate in candidates:
+                if text.startswith(candidate, i):
+                    yield i, i + len(candidate)
+                    i += len(candidate)
+                    break
+            else:
+                i += 1
+            continue
+        i += 1
 
 
 _SENTENCE_END = "。！？；"

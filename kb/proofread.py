@@ -213,6 +213,7 @@ def _markdown_paras(lines: list[str]) -> list[_Para]:
 
 def _check_paras(paras: list[_Para], *, library, rules) -> list[Finding]:
     findings: list[Finding] = []
+    forms = _library_forms(library) if library is not None else None
     for index, para in enumerate(paras):
         following = paras[index + 1].text if index + 1 < len(paras) else ""
         findings += _doubled(para)
@@ -224,8 +225,8 @@ def _check_paras(paras: list[_Para], *, library, rules) -> list[Finding]:
         findings += _spelling(para, rules)
         findings += _date_zeros(para)
         findings += _chinese_date(para)
-        if library is not None:
-            findings += _phrase_variants(para, library)
+        if forms is not None:
+            findings += _phrase_variants(para, library, forms)
     findings += _heading_sequence(paras)
     findings += _lonely_first_point(paras)
     findings += _mixed_date_formats(paras)
@@ -454,12 +455,16 @@ _SECOND_POINT = re.compile(_POINT_START + "二是")
 _ORDINAL_POINT = re.compile(_POINT_START + r"第[一二三四五六七八九十][，、：,:]")
 
 
+#: How many paragraphs after an 一是 its 二是 may come; points are never longer.
+_POINT_REACH = 30
+
+
 def _lonely_first_point(paras: list[_Para]) -> list[Finding]:
     out = []
     for index, para in enumerate(paras):
         for match in _FIRST_POINT.finditer(para.text):
             rest = [para.text[match.end():]]
-            for later in paras[index + 1:]:
+            for later in paras[index + 1:index + 1 + _POINT_REACH]:
                 if _heading(later.text):
                     break
                 rest.append(later.text)
@@ -557,12 +562,19 @@ _LIB_NUMERALS = "一二三四五六七八九十两双"
 _VARIANT_RATIO = 5
 
 
-def _phrase_variants(para: _Para, library) -> list[Finding]:
+def _library_forms(library) -> tuple[list, list]:
+    # Looked up once per check, not once per paragraph.
+    numbered = [p for p in library.dominant_forms() if p.kind == "numbered"]
+    variants = [p for p in numbered if len(p.text) >= 3 and _HAN_RE.match(p.text[1])]
+    counts = [p for p in numbered if _COUNT_FORM.fullmatch(p.text)]
+    return variants, counts
+
+
+def _phrase_variants(para: _Para, library, forms: tuple[list, list]) -> list[Finding]:
     out = []
     text = para.text
-    for phrase in library.dominant_forms():
-        if phrase.kind != "numbered" or len(phrase.text) < 3 or not _HAN_RE.match(phrase.text[1]):
-            continue
+    variants, counts = forms
+    for phrase in variants:
         form = phrase.text
         for start in _candidate_starts(text, form):
             candidate = text[start:start + len(form)]
@@ -580,7 +592,7 @@ def _phrase_variants(para: _Para, library) -> list[Finding]:
             else:
                 rule, message = "提法写法", f"知识库中这一提法通常写作“{form}”（{phrase.count} 次）"
             out.append(_finding(para, start, rule, "疑似", message, form))
-    out += _count_disagreements(para, library)
+    out += _count_disagreements(para, library, counts)
     return out
 
 
@@ -597,10 +609,9 @@ def _candidate_starts(text: str, form: str) -> Iterable[int]:
 _COUNT_FORM = re.compile(r"[一二三四五六七八九十两]个[%s]{2,4}" % _HAN)
 
 
-def _count_disagreements(para: _Para, library) -> list[Finding]:
+def _count_disagreements(para: _Para, library, forms: list) -> list[Finding]:
     # 三个意识 where the library knows only 四个意识: the number of a national formulation.
     out = []
-    forms = [p for p in library.dominant_forms() if p.kind == "numbered" and _COUNT_FORM.fullmatch(p.text)]
     for phrase in forms:
         tail = phrase.text[1:]
         for match in re.finditer(r"(?<![%s])([%s])%s" % (_LIB_NUMERALS, _LIB_NUMERALS, re.escape(tail)),
