@@ -16,7 +16,7 @@ from generator.templates import Slot, TemplateInfo, TemplateLibrary
 
 _CN = "零一二三四五六七八九十"
 _UNIT_KINDS = ("市", "区", "县", "镇", "乡", "州", "盟", "旗", "局", "委", "厅", "办", "省", "街道", "村", "社区")
-_PLACEHOLDER = re.compile(r"×+[\u4e00-\u9fff]{0,3}")
+_PLACEHOLDER = re.compile(r"×年×月×日|×+(?:书记|市长|区长|县长|镇长|同志|[市区县镇乡村局委办厅省州])?")
 _TODO = "【待补充：{}】"
 
 
@@ -77,6 +77,12 @@ def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only
     weights = [2 if (info.kind == "work_plan" and s.repeat) else 1 for s in slots]
     unit_budget = max((target - frame) // max(sum(weights), 1), 150)
 
+    budgets = [unit_budget * w for w in weights]
+    if info.kind == "work_plan":
+        # A plan's parts cannot borrow much, so give unused length to the parts that have more.
+        sizes = [_part_len(_to_part(p.section, p, ())) if p else 0 for p in picks]
+        budgets = _water_fill(sizes, weights, max(target - frame, 0))
+
     parts: list[DraftPart] = []
     for i, (slot, pick) in enumerate(zip(slots, picks)):
         hint = spec.headings[i] if i < len(spec.headings) else None
@@ -89,7 +95,7 @@ def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only
                                    slot=slot.role, alternatives=alternatives))
             continue
         part = _to_part(pick.section, pick, ())
-        budget = unit_budget * weights[i]
+        budget = budgets[i]
         if outline_only:
             part = _outline_part(part)
         else:
@@ -115,6 +121,25 @@ def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only
                   signature=signature, meeting=context.get("meeting"), speaker=spec.speaker,
                   date=spec.date, topic=spec.topic, target_length=target, seed=spec.seed)
     return _fill_unit(draft, spec)
+
+
+def _water_fill(sizes: list[int], weights: list[int], total: int) -> list[int]:
+    """Return budgets summing to ``total``: small parts get their size, the rest share by weight."""
+    budgets = [0] * len(sizes)
+    open_parts = set(range(len(sizes)))
+    remaining = total
+    while open_parts:
+        share = remaining / max(sum(weights[i] for i in open_parts), 1)
+        small = [i for i in open_parts if sizes[i] <= share * weights[i]]
+        if not small:
+            for i in open_parts:
+                budgets[i] = int(share * weights[i])
+            break
+        for i in small:
+            budgets[i] = sizes[i]
+            remaining -= sizes[i]
+            open_parts.discard(i)
+    return budgets
 
 
 def _part_slots(info: TemplateInfo, spec: DraftSpec) -> list[Slot]:

@@ -118,7 +118,7 @@ def _score(doc: Document, index: int, section: Section, slot: Slot, words, slot_
     if slot.match and not re.match(f"(?:{slot.match})", section.heading):
         return None
     text = section_text(section)
-    if len(text) < 80:
+    if len(text) < 30:
         return None
     covered = sum(1 for w in words if w in text)
     about_topic = any(w in doc.title or w in doc.tags for w in words)

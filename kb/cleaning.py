@@ -224,7 +224,12 @@ _SPACE_RUN = re.compile(r"[ \t\u3000\u00a0]+")
 _SPACE_NEAR_PUNCT = re.compile(f"[ ]+(?=[{_FULL_PUNCT}])|(?<=[{_FULL_PUNCT}])[ ]+")
 
 
+_LINE_BREAK_IN_HAN = re.compile(f"(?<=[{_HAN}{_FULL_PUNCT}])[ \t]*\n[ \t]*(?=[{_HAN}{_FULL_PUNCT}])")
+
+
 def _normalise_spaces(text: str) -> str:
+    # A line break inside a paragraph (a title broken with <w:br/>) joins without a space.
+    text = _LINE_BREAK_IN_HAN.sub("", text).replace("\n", " ")
     text = _SPACE_RUN.sub(" ", text)
     text = _SPACE_NEAR_PUNCT.sub("", text)
     return text.strip()

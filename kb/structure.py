@@ -338,7 +338,7 @@ class _Parser:
         return paras[:start], paras[start:]
 
     def _attachment(self, part: list[_Para], is_regulation: bool) -> Attachment:
-        label = part[0].text.rstrip("：:")
+        label = part[0].text
         rest = part[1:]
         title = ""
         if rest and self._title_like(rest[0].text):
