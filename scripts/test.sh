@@ -10,6 +10,8 @@ need=""
 command -v soffice >/dev/null 2>&1 || need="$need libreoffice-writer-nogui"
 command -v pdftotext >/dev/null 2>&1 || need="$need poppler-utils"
 [ -d /usr/share/fonts/opentype/noto ] || need="$need fonts-noto-cjk"
+command -v chromium >/dev/null 2>&1 || need="$need chromium"
+command -v chromedriver >/dev/null 2>&1 || need="$need chromium-driver"
 if [ -n "$need" ] && command -v apt-get >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo -n"; fi
     ($SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
