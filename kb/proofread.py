@@ -191,6 +191,10 @@ def _read_rules(path: Path, *, allow_ignore: bool) -> list[SpellingRule]:
 
 # ---------------------------------------------------------------- the checker
 
+_FOOTNOTE_DEF = re.compile(r"\s*\[\^[^\]]+\]:")
+_FOOTNOTE_REFS = re.compile(r"(?:\[\^[^\]]+\])+\s*$")
+
+
 def _markdown_paras(lines: list[str]) -> list[_Para]:
     paras = []
     in_meta = bool(lines) and lines[0].strip() == "---"
@@ -204,7 +208,8 @@ def _markdown_paras(lines: list[str]) -> list[_Para]:
         if line.lstrip().startswith(("```", "~~~")):
             in_code = not in_code
             continue
-        if in_code or line.lstrip().startswith("|"):
+        # Tables and footnote definitions ([^1]: 来源：…) are not prose.
+        if in_code or line.lstrip().startswith("|") or _FOOTNOTE_DEF.match(line):
             continue
         prefix = re.match(r"\s*(?:#{1,6}\s+|>\s*)?", line)
         paras.append(_Para(number, line[prefix.end():], prefix.end()))
@@ -352,7 +357,8 @@ _MIN_SENTENCE_PARA = 20
 def _missing_end(para: _Para) -> list[Finding]:
     # Only a paragraph that already holds a full sentence is prose: titles, headings,
     # salutations, signatures and dates have no 。 inside and need no final mark.
-    text = para.text.rstrip()
+    # A footnote reference ([^3]) after the full stop is where a draft cites its source.
+    text = _FOOTNOTE_REFS.sub("", para.text).rstrip()
     if len(text) < _MIN_SENTENCE_PARA or "。" not in text[:-1] or text[-1] in _END_MARKS:
         return []
     return [_finding(para, len(text) - 1, "段末标点", "疑似", "段落末尾缺少句末标点", "。")]

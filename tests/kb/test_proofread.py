@@ -520,3 +520,10 @@ def test_seeded_error_figures(draft_library):
     # (precision 1.00); the 4 misses are the designed ones marked None.
     assert detected == sum(1 for *_, rule in SEEDED if rule is not None)
     assert false_alarms == 0
+
+
+def test_markdown_draft_with_footnotes_and_table():
+    # The shape of a generated draft: [^n] source notes after the full stop, footnote
+    # definitions with ISO dates, a table with half-width text; none of it is a slip.
+    findings = check_file(DATA / "draft_with_footnotes.md")
+    assert [(f.line, f.rule, f.level) for f in findings] == [(22, "层级跳跃", "提示")]
