@@ -527,3 +527,24 @@ def test_markdown_draft_with_footnotes_and_table():
     # definitions with ISO dates, a table with half-width text; none of it is a slip.
     findings = check_file(DATA / "draft_with_footnotes.md")
     assert [(f.line, f.rule, f.level) for f in findings] == [(22, "层级跳跃", "提示")]
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_ALPHABET = "一二三是第、，,:;!?()（）“”‘’《》【】。\n 1.年月日0总书记同志们工作的截止目前布署二〇"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=80))
+def test_any_text_gives_findings_that_point_into_it(text):
+    findings = check_text(text)
+    lines = text.removeprefix("\ufeff").splitlines()
+    for finding in findings:
+        assert finding.level in ("错误", "疑似", "提示")
+        assert 1 <= finding.line <= len(lines)
+        assert 1 <= finding.column <= max(len(lines[finding.line - 1]), 1)
+        if finding.fixable:
+            line = lines[finding.line - 1]
+            assert line[finding.column - 1:finding.column - 1 + len(finding.original)] == finding.original
+    fixed = fix_text(text, findings)
+    assert [f for f in check_text(fixed) if f.fixable and f.rule == "日期格式"] == []
