@@ -1,0 +1,95 @@
+"""Access control of the web pages: the access token, CSRF tokens on forms, response headers."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from urllib.parse import urlencode
+
+from flask import abort, current_app, redirect, request, session
+
+TOKEN_COOKIE = "bigan_token"
+TOKEN_HEADER = "X-Bigan-Token"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+#: Scripts and styles only from the app itself: injected markup could not run even if it slipped through.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def is_loopback(host: str | None) -> bool:
+    """Return True when ``host`` names this machine only (127.0.0.0/8, ::1, localhost)."""
+    if not host:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def new_token() -> str:
+    """Return a fresh random access token."""
+    return secrets.token_urlsafe(16)
+
+
+def check_access():
+    """Refuse (401) a request without the access token; turn ``?token=`` into a cookie."""
+    token = current_app.config["BIGAN_TOKEN"]
+    if request.endpoint == "static":
+        return None
+    if token is None:
+        # Without a token the app only answers this machine, whatever address it was bound to.
+        if not is_loopback(request.remote_addr):
+            abort(401, description="本服务只接受本机访问；在网络上提供服务请用 bigan serve --token 启动。")
+        return None
+    given = request.args.get("token")
+    if given is not None and secrets.compare_digest(given, token):
+        # Move the token out of the address bar (and out of history and logs) into a cookie.
+        args = request.args.to_dict(flat=False)
+        args.pop("token")
+        query = urlencode([(k, v) for k, vs in args.items() for v in vs])
+        response = redirect(request.path + (f"?{query}" if query else ""), code=303)
+        response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="Strict")
+        return response
+    for candidate in (request.headers.get(TOKEN_HEADER), request.cookies.get(TOKEN_COOKIE),
+                      _bearer(request.headers.get("Authorization"))):
+        if candidate and secrets.compare_digest(candidate, token):
+            return None
+    abort(401, description="缺少访问令牌或令牌不对：请使用启动时显示的完整地址（含 ?token=…）打开。")
+
+
+def _bearer(value: str | None) -> str | None:
+    if value and value.startswith("Bearer "):
+        return value[len("Bearer "):]
+    return None
+
+
+def csrf_token() -> str:
+    """Return this session's CSRF token, creating it on first use."""
+    if CSRF_FIELD not in session:
+        session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    return session[CSRF_FIELD]
+
+
+def check_csrf():
+    """Refuse (400) a POST whose form or header lacks this session's CSRF token."""
+    if request.method != "POST":
+        return None
+    expected = session.get(CSRF_FIELD)
+    given = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
+    if not expected or not given or not secrets.compare_digest(given, expected):
+        abort(400, description="表单已过期或来源不明（缺少校验码）。请刷新页面后重新提交。")
+    return None
+
+
+def secure_headers(response):
+    """Return ``response`` with the headers that keep a page from running or leaking anything foreign."""
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response

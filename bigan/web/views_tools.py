@@ -1,0 +1,181 @@
+"""The writing tools: 起草, 排版, 校对, and the download of generated files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, render_template, request, send_file
+
+from bigan.web.app import open_kb, public_message, state
+from bigan.web.files import new_upload_folder, save_upload
+from bigan.web.present import finding_spans
+from generator.errors import GeneratorError
+from kb.errors import KbError
+
+blueprint = Blueprint("tools", __name__)
+
+DRAFT_KINDS = {"speech": "讲话稿", "work_plan": "工作方案"}
+FORMAT_SUFFIXES = (".txt", ".md", ".markdown", ".docx")
+CHECK_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".docx")
+
+
+@blueprint.route("/files/<file_id>")
+def download(file_id: str):
+    """Send a file this server generated, found by its opaque id only."""
+    entry = state().files.get(file_id)
+    if entry is None:
+        abort(404, description="没有这个文件：下载链接只在本次启动期间有效，请重新生成。")
+    return send_file(entry.path, as_attachment=True, download_name=entry.download_name)
+
+
+# -- 起草 ----------------------------------------------------------------------------------------
+
+def _templates():
+    from generator.templates import TemplateLibrary
+
+    return TemplateLibrary()
+
+
+def _draft_form() -> dict:
+    form = request.form
+    lines = form.get("headings", "").splitlines()
+    return {
+        "kind": form.get("kind") if form.get("kind") in DRAFT_KINDS else "speech",
+        "template": form.get("template", "").strip(),
+        "topic": form.get("topic", "").strip(),
+        "unit": form.get("unit", "").strip(),
+        "meeting": form.get("meeting", "").strip(),
+        "speaker": form.get("speaker", "").strip(),
+        "date": form.get("date", "").strip(),
+        "length": form.get("length", "").strip(),
+        "headings": "\n".join(line.strip() for line in lines if line.strip()),
+        "seed": form.get("seed", "").strip(),
+    }
+
+
+def _int_field(value: str, label: str, low: int, high: int) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise GeneratorError(f"{label}应为 {low} 到 {high} 之间的整数，现在是“{value}”。")
+    return int(value)
+
+
+@blueprint.route("/draft", methods=["GET", "POST"])
+def draft():
+    """起草: the draft spec form; on submit, a preview with sources and alternatives, and downloads."""
+    library = _templates()
+    infos = library.infos()
+    if request.method == "GET":
+        return render_template("draft.html", form={"kind": "speech"}, infos=infos, kinds=DRAFT_KINDS)
+    form = _draft_form()
+    try:
+        result = _make_draft(form, library, {info.name for info in infos})
+    except (GeneratorError, KbError) as error:
+        return render_template("draft.html", form=form, infos=infos, kinds=DRAFT_KINDS,
+                               error=public_message(str(error))), 400
+    from generator import write_draft
+
+    name = result.title or "草稿"
+    downloads = {}
+    for suffix in (".docx", ".md"):
+        entry = state().files.reserve(f"{name}{suffix}")
+        write_draft(result, entry.path, sources=True)
+        downloads[suffix] = entry.file_id
+    return render_template("draft.html", form=form, infos=infos, kinds=DRAFT_KINDS, result=result,
+                           downloads=downloads, length=result.length())
+
+
+def _make_draft(form: dict, library, names: set[str]):
+    from generator import draft as make_draft
+    from generator.spec import DraftSpec
+
+    if not form["topic"]:
+        raise GeneratorError("请填写主题词，如“基层党建”。")
+    if form["template"] and form["template"] not in names:
+        raise GeneratorError(f"没有名为“{form['template']}”的模板。")
+    spec = DraftSpec().merged(
+        kind=form["kind"], template=form["template"] or None, topic=(form["topic"],),
+        unit=form["unit"], meeting=form["meeting"], speaker=form["speaker"], date=form["date"],
+        length=_int_field(form["length"], "字数", 300, 30000),
+        headings=tuple(form["headings"].splitlines()),
+        seed=_int_field(form["seed"], "选材编号", 0, 10**9))
+    kb = open_kb()
+    if not kb.documents():
+        raise GeneratorError("知识库是空的，没有可用的材料。请先到“入库”页上传材料。")
+    return make_draft(spec, kb, templates=library)
+
+
+# -- 排版 and 校对 --------------------------------------------------------------------------------
+
+def _uploaded(suffixes: tuple[str, ...]) -> Path:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise GeneratorError("请选择要上传的文件。")
+    if not upload.filename.lower().endswith(suffixes):
+        raise GeneratorError(f"只能上传 {' '.join(suffixes)} 文件，“{upload.filename}”不是。")
+    return save_upload(upload, new_upload_folder(state().upload_dir))
+
+
+@blueprint.route("/format", methods=["GET", "POST"])
+def format_page():
+    """排版: upload a .txt/.md/.docx draft, get it back as a GB/T 9704 .docx (or .md)."""
+    if request.method == "GET":
+        return render_template("format.html", suffixes=FORMAT_SUFFIXES)
+    from generator.format import format_document
+
+    output = ".md" if request.form.get("output") == "md" else ".docx"
+    try:
+        path = _uploaded(FORMAT_SUFFIXES)
+        entry = state().files.reserve(f"{path.stem}-排版{output}")
+        format_document(path, entry.path, keep_text=request.form.get("keep_text") == "1")
+    except (GeneratorError, KbError) as error:
+        return render_template("format.html", suffixes=FORMAT_SUFFIXES,
+                               error=public_message(str(error))), 400
+    return render_template("format.html", suffixes=FORMAT_SUFFIXES, done=entry,
+                           source_name=path.name)
+
+
+@blueprint.route("/check", methods=["GET", "POST"])
+def check_page():
+    """校对: upload a draft and see the findings beside its text."""
+    if request.method == "GET":
+        return render_template("check.html", suffixes=CHECK_SUFFIXES)
+    from kb.proofread import check_file
+
+    try:
+        path = _uploaded(CHECK_SUFFIXES)
+        library = _phrase_library()
+        findings = check_file(path, library=library)
+        lines = _lines(path)
+    except (GeneratorError, KbError) as error:
+        return render_template("check.html", suffixes=CHECK_SUFFIXES,
+                               error=public_message(str(error))), 400
+    by_line: dict[int, list] = {}
+    for finding in findings:
+        by_line.setdefault(finding.line, []).append(finding)
+    rows = [(n, text, finding_spans(text, by_line.get(n, ())), by_line.get(n, []))
+            for n, text in enumerate(lines, start=1)]
+    counts = {level: sum(1 for f in findings if f.level == level) for level in ("错误", "疑似", "提示")}
+    return render_template("check.html", suffixes=CHECK_SUFFIXES, rows=rows, findings=findings,
+                           counts=counts, source_name=path.name, with_library=library is not None)
+
+
+def _phrase_library():
+    # Without a knowledge base the check still runs, only without the 提法 rules (as the CLI does).
+    try:
+        kb = open_kb()
+    except KbError:
+        return None
+    return kb.phrase_library()
+
+
+def _lines(path: Path) -> list[str]:
+    """Return the lines the findings count: the file's lines, or a .docx's paragraphs."""
+    if path.suffix.lower() == ".docx":
+        from kb.readers import read_document
+
+        return [block.text for block in read_document(path).blocks]
+    from kb.proofread import read_text
+
+    return read_text(path).removeprefix("\ufeff").splitlines()
