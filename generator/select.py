@@ -47,6 +47,7 @@ class Library:
 
     kb: object
     docs: dict = field(default_factory=dict)
+    searches: dict = field(default_factory=dict)
 
     def document(self, doc_id: str) -> Document:
         if doc_id not in self.docs:
@@ -54,9 +55,13 @@ class Library:
         return self.docs[doc_id]
 
     def search(self, query: str, **filters):
+        """Return topic-search hits; the same search is run once per draft."""
         if not query.strip():
             return []
-        return self.kb.search(query, related=True, **filters)
+        key = (query, tuple(sorted(filters.items())))
+        if key not in self.searches:
+            self.searches[key] = self.kb.search(query, related=True, **filters)
+        return self.searches[key]
 
 
 def topic_words(topic: tuple[str, ...]) -> list[str]:
@@ -85,12 +90,11 @@ def gather(library: Library, slot: Slot, topic: tuple[str, ...], *, kind: str,
     words = topic_words(topic)
     slot_words = slot.words.split()
     doc_type = "speech" if kind == "speech" else "work_plan"
-    queries = []
+    # The documents the topic search reaches; every top-level section of them is scored
+    # for the slot here, so one topic search serves all slots of a draft.
+    queries = [(" ".join(topic), {"doc_type": doc_type}), (" ".join(topic), {})]
     if heading_hint:
-        queries.append((heading_hint + " " + " ".join(topic), {"role": "heading"}))
-    queries.append((" ".join(list(topic) + slot_words), {"role": "heading", "level": 1}))
-    queries.append((" ".join(topic), {"doc_type": doc_type}))
-    queries.append((" ".join(topic), {}))
+        queries.insert(0, (heading_hint + " " + " ".join(topic), {"role": "heading"}))
     doc_ids: dict[str, None] = {}
     for query, filters in queries:
         for hit in library.search(query, limit=limit, **filters):
