@@ -186,6 +186,20 @@ def test_seed_precision(seed_library):
                                "八大优势", "八张名片", "两委", "十九大", "三新"])
 
 
+def test_seed_through_the_ingest_pipeline():
+    # What `bigan phrases` sees after `bigan ingest`: read, clean, structure, passages.
+    if not SEED.is_file():
+        pytest.skip("the shared seed corpus is not present")
+    from kb.parse import load_document
+    from kb.passages import document_passages
+
+    library = PhraseLibrary.build(document_passages(load_document(SEED), "seed"))
+    found = {p.text for p in library.query()}
+    assert [p for p in MUST_FIND if p not in found] == []
+    assert [p for p in MUST_NOT if p in found] == []
+    assert [p.text for p in library.query("三社")] == ["三社联动"]
+
+
 # ---------------------------------------------------------------- our own starter corpus
 
 # The numbered phrases of a sample of the starter corpus (speeches/), read by hand.
