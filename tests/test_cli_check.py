@@ -222,3 +222,15 @@ def test_help_has_summary_and_examples(runner, command):
     result = runner.invoke(command, ["--help"])
     assert result.exit_code == 0
     assert "示例" in result.stdout and "bigan " + command.name in result.stdout
+
+
+def test_check_the_seed(runner, no_kb):
+    seed = Path("/work/shared/corpus/seed/000_a918a184e0497794.txt")
+    if not seed.is_file():
+        pytest.skip("the shared seed corpus is not present")
+    result = runner.invoke(check, [str(seed), "--json"], obj=no_kb)
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    serious = {(d["rule"], d["level"]) for d in data if d["level"] != "提示"}
+    assert serious == {("重复词语", "错误"), ("半角标点", "错误"), ("段末标点", "疑似")}
+    assert [d["original"] for d in data if d["rule"] == "重复词语"] == ["总书记总书记"]
