@@ -82,7 +82,6 @@ _BIG = re.compile(r"(?<![%s第十])([二三四五六七八九两]|十[一二三�
                   r"(?![批片把步早半多约概量力幅家都会型类块小中学队概])"
                   r"([%s]{2})([战区带圈群链])?" % (_CN_NUM, _HAN))
 # A compound of numbered units: 一村一品, 三会一课, 一岗双责, 两学一做, 四不两直.
-_UNIT = r"[%s][%s]" % (_UNIT_NUM, _HAN)
 _COMPOUND = re.compile(r"(?<![%s%s第])[%s][%s](?:[%s][%s]){1,3}"
                        % (_CN_NUM, "双", _CN_NUM, _HAN, _UNIT_NUM, _HAN))
 _SPECIAL = re.compile(r"两新(?=组织|党建|领域)|(?<=村)两委|两委(?=班子|成员|干部|换届)|"

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from kb.errors import ReadError
 from kb.model import Passage
@@ -528,8 +529,6 @@ def test_markdown_draft_with_footnotes_and_table():
     findings = check_file(DATA / "draft_with_footnotes.md")
     assert [(f.line, f.rule, f.level) for f in findings] == [(22, "层级跳跃", "提示")]
 
-
-from hypothesis import given, settings, strategies as st  # noqa: E402
 
 _ALPHABET = "一二三是第、，,:;!?()（）“”‘’《》【】。\n 1.年月日0总书记同志们工作的截止目前布署二〇"
 
