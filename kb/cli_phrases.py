@@ -108,7 +108,11 @@ def check(ctx, file, fix, output, encoding, rules_path, as_json):
     kb = _knowledge_base(ctx, required=False)
     if kb is not None:
         with kb:
-            library = kb.phrase_library()
+            try:
+                library = kb.phrase_library()
+            except KbError as error:
+                # The other rules still run; only the 提法 comparison needs the library.
+                warn(f"未能读取知识库的提法库，跳过提法检查：{error}")
             if user_rules is None and (kb.root / USER_RULES_FILE).is_file():
                 user_rules = kb.root / USER_RULES_FILE
     if fix:

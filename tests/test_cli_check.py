@@ -234,3 +234,17 @@ def test_check_the_seed(runner, no_kb):
     serious = {(d["rule"], d["level"]) for d in data if d["level"] != "提示"}
     assert serious == {("重复词语", "错误"), ("半角标点", "错误"), ("段末标点", "疑似")}
     assert [d["original"] for d in data if d["rule"] == "重复词语"] == ["总书记总书记"]
+
+
+def test_check_without_a_readable_phrase_library_still_checks(runner, monkeypatch, tmp_path):
+    from kb.errors import ReadError
+
+    class Broken(_FakeKnowledgeBase):
+        def phrase_library(self):
+            raise ReadError(tmp_path / "phrases.json", "提法库文件内容已损坏", "请运行 bigan reindex 重建提法库")
+
+    monkeypatch.setattr(cli_phrases, "_knowledge_base", lambda ctx, required: Broken(None, tmp_path))
+    path = write(tmp_path / "draft.txt", "同志们:开会。\n")
+    result = runner.invoke(check, [str(path)], obj={})
+    assert result.exit_code == 1
+    assert "跳过提法检查" in result.stderr and "半角标点" in result.stdout
