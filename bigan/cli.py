@@ -34,9 +34,9 @@ def _register() -> None:
     from generator import cli as generator_cli
     from generator import cli_draft
     from kb import cli as kb_cli
-    from kb import cli_outline
+    from kb import cli_outline, cli_phrases
 
-    for module in (demo, cli_outline, kb_cli, cli_draft, generator_cli):
+    for module in (demo, cli_outline, kb_cli, cli_phrases, cli_draft, generator_cli):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -540,7 +540,7 @@ class _Sections:
 
     def _in_sequence(self, level: int, number: int) -> bool:
         last = self.last[level]
-        if number == last + 1 or (number > 1 and number == self.seen[level] + 1):
+        if number == last + 1 or (last == 0 and number > 1 and number == self.seen[level] + 1):
             return True
         if number == 1:
             return True
