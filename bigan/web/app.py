@@ -75,7 +75,7 @@ def create_app(kb_path=None, *, token: str | None = None, max_upload: int = DEFA
     app.teardown_appcontext(_close_kb)
     app.jinja_env.globals.update(csrf_token=security.csrf_token, type_names=present.TYPE_NAMES,
                                  role_names=present.ROLE_NAMES, kind_names=present.KIND_NAMES,
-                                 max_upload_mb=max_upload // 1024 // 1024)
+                                 max_upload=present.size(max_upload))
     app.jinja_env.filters["highlight"] = present.highlight
 
     from bigan.web import views_library, views_tools
@@ -125,8 +125,8 @@ def _http_error(error: HTTPException):
     status = error.code or 500
     message = error.description if _is_ours(error) else _DEFAULT_MESSAGES.get(status, "请求无法完成。")
     if status == 413:
-        limit = current_app.config["MAX_CONTENT_LENGTH"] // 1024 // 1024
-        message = f"上传的文件超过了 {limit} MB 的上限。请分批上传，或压缩后再试。"
+        limit = present.size(current_app.config["MAX_CONTENT_LENGTH"])
+        message = f"上传的文件超过了 {limit} 的上限。请分批上传，或压缩后再试。"
     response = error_page(status, message)
     if status == 401:
         return response[0], 401, {"WWW-Authenticate": 'Bearer realm="bigan"'}

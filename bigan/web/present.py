@@ -69,3 +69,14 @@ def finding_spans(text: str, findings) -> list[Span]:
         if start < len(text):
             spans.append(Span(start, end))
     return spans
+
+
+def size(n: int) -> str:
+    """Return a byte count as people say it.
+
+    >>> size(20 * 1024 * 1024), size(100 * 1024)
+    ('20 MB', '100 KB')
+    """
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:g} MB"
+    return f"{n / 1024:g} KB"

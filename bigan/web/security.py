@@ -46,7 +46,7 @@ def check_access():
             abort(401, description="本服务只接受本机访问；在网络上提供服务请用 bigan serve --token 启动。")
         return None
     given = request.args.get("token")
-    if given is not None and secrets.compare_digest(given, token):
+    if given is not None and _same(given, token):
         # Move the token out of the address bar (and out of history and logs) into a cookie.
         args = request.args.to_dict(flat=False)
         args.pop("token")
@@ -56,9 +56,14 @@ def check_access():
         return response
     for candidate in (request.headers.get(TOKEN_HEADER), request.cookies.get(TOKEN_COOKIE),
                       _bearer(request.headers.get("Authorization"))):
-        if candidate and secrets.compare_digest(candidate, token):
+        if candidate and _same(candidate, token):
             return None
     abort(401, description="缺少访问令牌或令牌不对：请使用启动时显示的完整地址（含 ?token=…）打开。")
+
+
+def _same(given: str, expected: str) -> bool:
+    # compare_digest refuses non-ASCII str; a token typed by an office may well be Chinese.
+    return secrets.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
 def _bearer(value: str | None) -> str | None:
@@ -80,7 +85,7 @@ def check_csrf():
         return None
     expected = session.get(CSRF_FIELD)
     given = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
-    if not expected or not given or not secrets.compare_digest(given, expected):
+    if not expected or not given or not _same(given, expected):
         abort(400, description="表单已过期或来源不明（缺少校验码）。请刷新页面后重新提交。")
     return None
 

@@ -50,7 +50,7 @@ def search():
     """检索: one query box, the CLI's filters, highlighted hits with paging."""
     form = _search_form()
     context = {"form": form, "hits": [], "total": None, "error": None, "pages": 0, "stats": None,
-               "doc_types": DOC_TYPES, "roles": ROLES}
+               "doc_types": DOC_TYPES, "roles": ROLES, "per_page": PER_PAGE}
     kb = _kb_or_none()
     if kb is None:
         context["error"] = "知识库还没有内容。请先到“入库”页上传材料。"

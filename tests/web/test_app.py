@@ -1,0 +1,447 @@
+"""Flask test-client tests of every page of `bigan serve`, its errors and its defences."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+from bigan.web import create_app
+from tests.web.conftest import DATA, csrf_of
+
+PHRASE = "一刻钟党建服务圈"
+
+
+def _has_phrase_library() -> bool:
+    from kb.knowledge_base import KnowledgeBase
+
+    return hasattr(KnowledgeBase, "phrase_library")
+
+
+needs_phrases = pytest.mark.skipif(not _has_phrase_library(),
+                                   reason="KnowledgeBase.phrase_library() is not on main yet")
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def _download(client, url: str):
+    """Return the response of a file download, its body read and its file closed."""
+    response = client.get(url)
+    response.get_data()
+    response.close()
+    return response
+
+
+def _upload(path: Path, name: str | None = None):
+    return (io.BytesIO(path.read_bytes()), name or path.name)
+
+
+# -- 检索 -------------------------------------------------------------------------------------------
+
+def test_search_home_shows_the_library_size(client):
+    page = _text(client.get("/"))
+    assert "知识库共 3 篇文档" in page
+    assert 'id="q"' in page and "autofocus" in page and 'accesskey="s"' in page
+
+
+def test_search_highlights_hits_with_exact_total_and_links_to_the_passage(client, doc_ids):
+    response = client.get("/", query_string={"q": PHRASE})
+    page = _text(response)
+    assert response.status_code == 200
+    assert f"“{PHRASE}”共 3 条" in page
+    assert page.count(f"<mark>{PHRASE}</mark>") == 3
+    speech = doc_ids["党建讲话"]
+    assert f'href="/doc/{speech}#p17"' in page
+    assert "二、突出重点，推动基层党建全面进步全面过硬 › （三）抓好服务能力提升" in page
+    assert "2025-03-18" in page
+
+
+def test_search_filters_reach_the_library(client):
+    page = _text(client.get("/", query_string={"q": PHRASE, "type": "work_plan"}))
+    assert f"“{PHRASE}”共 0 条" in page
+    page = _text(client.get("/", query_string={"q": "基层党建", "headings": "1", "level": "1"}))
+    assert "共 2 条" in page
+    assert "<mark>基层党建</mark>的重要意义" in page
+
+
+def test_search_pages(client, monkeypatch):
+    from bigan.web import views_library
+
+    monkeypatch.setattr(views_library, "PER_PAGE", 2)
+    first = _text(client.get("/", query_string={"q": PHRASE}))
+    second = _text(client.get("/", query_string={"q": PHRASE, "page": "2"}))
+    assert "第 1 / 2 页" in first and first.count("<mark>") == 2
+    assert "第 2 / 2 页" in second and second.count("<mark>") == 1
+    assert 'rel="next"' in first and 'rel="prev"' in second
+    assert '<ol class="hits" start="3">' in second
+
+
+@pytest.mark.parametrize("query", ["-网格", "   "], ids=["only-exclusion", "blank"])
+def test_bad_query_is_a_400_page_in_chinese(client, query):
+    response = client.get("/", query_string={"q": query, "type": "speech"})
+    if not query.strip():
+        assert response.status_code == 200  # an empty box is the home page, not an error
+        return
+    assert response.status_code == 400
+    assert "检索式只有排除词" in _text(response)
+
+
+def test_search_without_a_knowledge_base_says_what_to_do(tmp_path):
+    client = create_app(tmp_path / "none").test_client()
+    page = _text(client.get("/", query_string={"q": PHRASE}))
+    assert "知识库还没有内容" in page
+    assert "没有文档" in _text(client.get("/docs")) or "还没有文档" in _text(client.get("/docs"))
+
+
+# -- 文档 -------------------------------------------------------------------------------------------
+
+def test_catalogue_lists_the_documents(client, doc_ids):
+    page = _text(client.get("/docs"))
+    assert "共 3 篇" in page
+    for doc_id in doc_ids.values():
+        assert f'href="/doc/{doc_id}"' in page
+
+
+def test_document_page_has_outline_and_anchored_text(client, doc_ids):
+    speech = doc_ids["党建讲话"]
+    page = _text(client.get(f"/doc/{speech}"))
+    assert "<h1 id=\"p0\">在全市基层党建工作座谈会上的讲话</h1>" in page
+    assert '<a href="#p4">一、提高站位，深刻认识抓好基层党建的重要意义</a>' in page
+    assert '<a href="#p16">（三）抓好服务能力提升</a>' in page
+    assert re.search(r'id="p17" class="passage body">要深化“一刻钟党建服务圈”建设', page)
+    assert "<strong>一是阵地建设更加规范</strong>" in page
+    assert "党建讲话.txt" in page
+
+
+def test_document_original_is_the_ingested_file(client, doc_ids):
+    response = _download(client, f"/doc/{doc_ids['党建讲话']}/original")
+    assert response.status_code == 200
+    assert response.data == (DATA / "kb" / "党建讲话.txt").read_bytes()
+    assert "attachment" in response.headers["Content-Disposition"]
+
+
+def test_document_relayout_downloads_a_docx(client, doc_ids, tmp_path):
+    response = client.get(f"/doc/{doc_ids['营商环境讲话']}/docx")
+    assert response.status_code == 303
+    download = _download(client, response.headers["Location"])
+    assert download.status_code == 200
+    target = tmp_path / "out.docx"
+    target.write_bytes(download.data)
+    texts = [p.text for p in docx.Document(str(target)).paragraphs]
+    assert "在全市优化营商环境推进会上的讲话" in "".join(texts)
+
+
+@pytest.mark.parametrize("path", ["/doc/0000deadbeef", "/doc/0000deadbeef/original",
+                                  "/doc/0000deadbeef/docx", "/doc/..%2Fetc", "/files/nothing",
+                                  "/no/such/page", "/ingest/nojob"],
+                         ids=["doc", "original", "docx", "traversal", "file", "route", "job"])
+def test_missing_things_are_404_pages_in_chinese(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    page = _text(response)
+    assert "没有找到（404）" in page.replace("<span class=\"code\">", "").replace("</span>", "")
+    assert "Not Found" not in page
+
+
+def test_a_server_error_is_a_chinese_page_without_traceback(web_kb):
+    app = create_app(web_kb)
+
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    page = _text(response)
+    assert "服务器内部错误" in page
+    assert "secret internals" not in page and "Traceback" not in page
+
+
+# -- 提法 -------------------------------------------------------------------------------------------
+
+@needs_phrases
+def test_phrases_link_to_their_search(client):
+    page = _text(client.get("/phrases"))
+    assert '/?q=%E4%B8%89%E4%BC%9A%E4%B8%80%E8%AF%BE' in page or "三会一课" in page
+    assert "href=\"/?q=" in page
+
+
+def test_phrases_without_a_knowledge_base(tmp_path):
+    page = _text(create_app(tmp_path / "none").test_client().get("/phrases"))
+    assert "知识库还没有内容" in page
+
+
+# -- 起草 -------------------------------------------------------------------------------------------
+
+def _draft_form(client, **fields):
+    data = {"csrf_token": csrf_of(client, "/draft"), "kind": "speech", "template": "座谈会",
+            "topic": "基层党建", "unit": "江州市", "meeting": "", "speaker": "", "date": "",
+            "length": "", "headings": "", "seed": ""}
+    data.update(fields)
+    return client.post("/draft", data=data)
+
+
+def test_draft_form_page(client):
+    page = _text(client.get("/draft"))
+    assert 'name="topic"' in page and "座谈会" in page and 'name="csrf_token"' in page
+
+
+def test_draft_preview_shows_sources_alternatives_and_downloads(client, tmp_path):
+    response = _draft_form(client)
+    page = _text(response)
+    assert response.status_code == 200
+    assert "在江州市基层党建工作座谈会上的讲话" in page
+    assert "来源：<a href=\"/doc/" in page and "《在全市基层党建工作座谈会上的讲话》（2025-03-18）" in page
+    assert "模板衔接语" in page
+    assert "备选标题" in page
+    docx_link = re.search(r'href="(/files/[^"]+)" id="download-docx"', page).group(1)
+    md_link = re.search(r'href="(/files/[^"]+)" id="download-md"', page).group(1)
+    target = tmp_path / "draft.docx"
+    target.write_bytes(_download(client, docx_link).data)
+    texts = "".join(p.text for p in docx.Document(str(target)).paragraphs)
+    assert "一刻钟党建服务圈" in texts
+    markdown = _download(client, md_link).get_data(as_text=True)
+    assert "在江州市基层党建工作座谈会上的讲话" in markdown
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"topic": ""}, "请填写主题词"),
+    ({"length": "50"}, "字数应为 300 到 30000 之间的整数"),
+    ({"template": "不存在的模板"}, "没有名为“不存在的模板”的模板"),
+], ids=["no-topic", "short", "template"])
+def test_draft_form_errors(client, fields, message):
+    response = _draft_form(client, **fields)
+    assert response.status_code == 400
+    assert message in _text(response)
+
+
+def test_draft_on_an_empty_knowledge_base(tmp_path):
+    from kb.knowledge_base import KnowledgeBase
+
+    KnowledgeBase.open(tmp_path / "empty").close()
+    client = create_app(tmp_path / "empty").test_client()
+    response = _draft_form(client)
+    assert response.status_code == 400
+    assert "知识库是空的" in _text(response)
+
+
+# -- 排版 and 校对 ----------------------------------------------------------------------------------
+
+def test_format_upload_downloads_a_docx(client, tmp_path):
+    data = {"csrf_token": csrf_of(client, "/format"), "output": "docx",
+            "file": _upload(DATA / "upload" / "草稿.txt")}
+    page = _text(client.post("/format", data=data, content_type="multipart/form-data"))
+    link = re.search(r'href="(/files/[^"]+)" id="download">下载 草稿-排版.docx', page).group(1)
+    download = _download(client, link)
+    assert "%E8%8D%89%E7%A8%BF-%E6%8E%92%E7%89%88.docx" in download.headers["Content-Disposition"]
+    target = tmp_path / "formatted.docx"
+    target.write_bytes(download.data)
+    texts = [p.text for p in docx.Document(str(target)).paragraphs]
+    assert "关于开展社区议事协商试点工作的通知" in "".join(texts)
+    assert "（一）加强组织领导。各街道要明确分管负责同志，按时报送试点方案。" in "".join(texts)
+
+
+@pytest.mark.parametrize("page, name, message", [
+    ("/format", "草稿.pdf", "只能上传 .txt .md .markdown .docx 文件"),
+    ("/check", "草稿.pdf", "只能上传"),
+    ("/format", "坏.docx", "坏.docx"),
+], ids=["format-type", "check-type", "broken-docx"])
+def test_upload_errors_name_the_file_not_the_server_folder(client, page, name, message):
+    data = {"csrf_token": csrf_of(client, page), "file": (io.BytesIO(b"PK\x03\x04broken"), name)}
+    response = client.post(page, data=data, content_type="multipart/form-data")
+    assert response.status_code == 400
+    text = _text(response)
+    assert message in text
+    assert "bigan-web-" not in text
+
+
+def _check(client):
+    data = {"csrf_token": csrf_of(client, "/check"), "file": _upload(DATA / "upload" / "待校对.txt")}
+    return _text(client.post("/check", data=data, content_type="multipart/form-data"))
+
+
+def test_check_shows_findings_beside_the_text(tmp_path):
+    page = _check(create_app(tmp_path / "none").test_client())
+    assert "共 2 处（错误 2，疑似 0，提示 0）" in page
+    assert "今年以来<mark>,</mark>我们" in page
+    assert "<mark>加强加强</mark>" in page
+    assert "［错误］重复词语：“加强”连写了两次" in page
+    assert "知识库为空，未检查提法" in page
+
+
+@needs_phrases
+def test_check_with_the_knowledge_base(client):
+    page = _check(client)
+    assert "重复词语" in page and "知识库为空" not in page
+
+
+# -- 入库 -------------------------------------------------------------------------------------------
+
+def _wait(client, location: str) -> str:
+    deadline = time.monotonic() + 30
+    while True:
+        page = _text(client.get(location))
+        if "入库结果" in page or time.monotonic() > deadline:
+            return page
+        assert '<meta http-equiv="refresh" content="1">' in page
+        time.sleep(0.1)
+
+
+def _zip(entries: dict[str, bytes]) -> io.BytesIO:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    buffer.seek(0)
+    return buffer
+
+
+def test_ingest_files_and_zip_with_report(tmp_path):
+    root = tmp_path / "kb"
+    client = create_app(root).test_client()
+    speech = (DATA / "kb" / "党建讲话.txt").read_bytes()
+    archive = _zip({"材料/营商环境讲话.txt": (DATA / "kb" / "营商环境讲话.txt").read_bytes(),
+                    "../逃出去.txt": speech, "图片.png": b"\x89PNG", "空白.txt": b"   \n"})
+    data = {"csrf_token": csrf_of(client, "/ingest"),
+            "files": [(io.BytesIO(speech), "党建讲话.txt"), (archive, "一批.zip")]}
+    response = client.post("/ingest", data=data, content_type="multipart/form-data")
+    assert response.status_code == 303
+    page = _wait(client, response.headers["Location"])
+    assert "新增 2 篇" in page and "失败 1 个" in page
+    assert "另有 1 个文件未入库" in page
+    assert "一批.zip/图片.png" in page
+    assert "党建讲话.txt</td><td>新增" in page
+    assert "一批/材料/营商环境讲话.txt</td><td>新增" in page
+    assert str(root) not in page
+    assert not (root / "逃出去.txt").exists() and not (root / "uploads" / "逃出去.txt").exists()
+    assert f"“{PHRASE}”共 3 条" in _text(client.get("/", query_string={"q": PHRASE}))
+    # The same file again is recognised, not added twice.
+    data = {"csrf_token": csrf_of(client, "/ingest"), "files": [(io.BytesIO(speech), "党建讲话.txt")]}
+    page = _wait(client, client.post("/ingest", data=data,
+                                     content_type="multipart/form-data").headers["Location"])
+    assert "新增 0 篇" in page and "未变 1 篇" in page
+
+
+def test_ingest_without_files_is_a_400(client):
+    response = client.post("/ingest", data={"csrf_token": csrf_of(client, "/ingest")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "请选择要入库的文件" in _text(response)
+
+
+# -- Limits, token, CSRF ------------------------------------------------------------------------------
+
+def test_too_large_upload_is_a_413_page_with_the_limit(web_kb):
+    # Small sizes: the test client keeps the body in memory (a spooled file would be left open).
+    client = create_app(web_kb, max_upload=100 * 1024).test_client()
+    token = csrf_of(client, "/format")
+    data = {"csrf_token": token, "file": (io.BytesIO(b"x" * (100 * 1024 + 10)), "大.txt")}
+    response = client.post("/format", data=data, content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert "上传的文件超过了 100 KB 的上限" in _text(response)
+
+
+def test_token_is_required_when_set(web_kb):
+    client = create_app(web_kb, token="office-pass-42").test_client()
+    response = client.get("/", query_string={"q": PHRASE})
+    assert response.status_code == 401
+    assert "缺少访问令牌" in _text(response)
+    assert client.get("/", headers={"X-Bigan-Token": "wrong"}).status_code == 401
+    assert client.get("/", headers={"X-Bigan-Token": "office-pass-42"}).status_code == 200
+    assert client.get("/", headers={"Authorization": "Bearer office-pass-42"}).status_code == 200
+
+
+def test_token_in_the_address_moves_into_a_cookie(web_kb):
+    client = create_app(web_kb, token="办公室口令").test_client()
+    assert client.get("/", query_string={"token": "办公"}).status_code == 401
+    moved = client.get("/", query_string={"q": PHRASE, "token": "办公室口令"})
+    assert moved.status_code == 303
+    assert "token" not in moved.headers["Location"] and "q=" in moved.headers["Location"]
+    assert "HttpOnly" in moved.headers["Set-Cookie"]
+    again = client.get(moved.headers["Location"])  # the cookie now carries it
+    assert again.status_code == 200 and f"<mark>{PHRASE}</mark>" in _text(again)
+
+
+def test_without_a_token_only_this_machine_is_answered(client):
+    response = client.get("/", environ_base={"REMOTE_ADDR": "192.168.1.20"})
+    assert response.status_code == 401
+    assert "只接受本机访问" in _text(response)
+    assert client.get("/", environ_base={"REMOTE_ADDR": "::1"}).status_code == 200
+
+
+@pytest.mark.parametrize("token", [None, "forged"], ids=["missing", "wrong"])
+def test_post_without_the_csrf_token_is_a_400(client, token):
+    csrf_of(client, "/draft")  # the session has a token; the form below does not carry it
+    data = {"topic": "基层党建"}
+    if token:
+        data["csrf_token"] = token
+    response = client.post("/draft", data=data)
+    assert response.status_code == 400
+    assert "缺少校验码" in _text(response)
+
+
+# -- XSS ----------------------------------------------------------------------------------------------
+
+DANGEROUS = ("<script>alert(1)</script>", "<img src=x onerror=alert(1)>", 'href="javascript:')
+
+
+def test_document_text_is_escaped_on_search_and_document_pages(client, doc_ids):
+    search = client.get("/", query_string={"q": "标记"})
+    document = client.get(f"/doc/{doc_ids['网页安全测试']}")
+    for response in (search, document):
+        page = _text(response)
+        for needle in DANGEROUS:
+            assert needle not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert "&lt;img src=x onerror=alert(1)&gt;" in page
+        assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "&lt;a href=&#34;javascript:alert(1)&#34;&gt;点我&lt;/a&gt;" in _text(document)
+    assert "<mark>标记</mark>&lt;script&gt;" in _text(search)
+
+
+# -- bigan serve --------------------------------------------------------------------------------------
+
+def _serve(monkeypatch, args):
+    from werkzeug import serving
+
+    from bigan.web.cli import serve
+
+    calls = []
+    monkeypatch.setattr(serving, "run_simple", lambda *a, **k: calls.append((a, k)))
+    result = CliRunner().invoke(serve, args, obj={"kb_path": None})
+    return result, calls
+
+
+def test_serve_on_loopback_needs_no_token(monkeypatch):
+    result, calls = _serve(monkeypatch, ["--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:8123/" in result.output and "token" not in result.output
+    (host, port, app), options = calls[0]
+    assert (host, port, options["threaded"]) == ("127.0.0.1", 8123, True)
+    assert app.config["BIGAN_TOKEN"] is None
+
+
+def test_serve_on_the_network_generates_a_token(monkeypatch):
+    result, calls = _serve(monkeypatch, ["--host", "0.0.0.0"])
+    token = calls[0][0][2].config["BIGAN_TOKEN"]
+    assert token and len(token) >= 16
+    assert f"?token={token}" in result.output and "每个请求都须带访问令牌" in result.output
+    result, calls = _serve(monkeypatch, ["--host", "0.0.0.0", "--token", "口令"])
+    assert calls[0][0][2].config["BIGAN_TOKEN"] == "口令"
+    result, calls = _serve(monkeypatch, ["--token"])
+    assert len(calls[0][0][2].config["BIGAN_TOKEN"]) >= 16
+
+
+def test_serve_help_is_chinese():
+    from bigan.web.cli import serve
+
+    result = CliRunner().invoke(serve, ["--help"])
+    assert result.exit_code == 0 and "bigan serve --open" in result.output
