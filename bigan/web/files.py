@@ -85,6 +85,37 @@ def save_upload(storage, folder: Path) -> Path:
     return target
 
 
+def place(source: Path, target: Path) -> Path:
+    """Move ``source`` to ``target``, or beside it as “name（2）.txt” when a different file is there.
+
+    An identical file already at a candidate name is reused, so uploading the
+    same file again is recognised as unchanged; a different file of the same
+    name never replaces an earlier upload (and its document).
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    candidate, n = target, 1
+    while candidate.exists():
+        if candidate.is_file() and _same_bytes(candidate, source):
+            source.unlink()
+            return candidate
+        n += 1
+        candidate = target.with_name(f"{target.stem}（{n}）{target.suffix}")
+    shutil.move(source, candidate)  # the work folder may sit on another file system
+    return candidate
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    with open(a, "rb") as left, open(b, "rb") as right:
+        while True:
+            chunk = left.read(_CHUNK)
+            if chunk != right.read(_CHUNK):
+                return False
+            if not chunk:
+                return True
+
+
 def new_upload_folder(root: Path) -> Path:
     """Return a fresh private folder under ``root`` for one request's uploads."""
     root.mkdir(parents=True, exist_ok=True)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
 
 from bigan.web.app import open_kb, public_message, state
-from bigan.web.files import extract_zip, new_upload_folder, save_upload
+from bigan.web.files import extract_zip, new_upload_folder, place, save_upload
 from bigan.web.present import heading_labels
 from kb.errors import KbError, QueryError
 from kb.model import DOC_TYPES, ROLES
@@ -94,7 +93,7 @@ def document(doc_id: str):
 
 def _doc_key(doc_id: str) -> str:
     # Only ids (or their prefixes) from the address; a path would let a request name any file.
-    if not doc_id.isalnum():
+    if not (doc_id.isascii() and doc_id.isalnum()):
         abort(404, description=f"没有编号为“{doc_id}”的文档。")
     return doc_id
 
@@ -157,23 +156,22 @@ def ingest():
 
     paths, skipped = [], []
     for upload in uploads:
-        path = save_upload(upload, new_upload_folder(web.upload_dir))
+        folder = new_upload_folder(web.upload_dir)
+        path = save_upload(upload, folder)
         if path.suffix.lower() == ".zip":
             try:
-                files, refused = extract_zip(path, web.ingest_dir / path.stem, INGEST_SUFFIXES,
+                files, refused = extract_zip(path, folder / "unpacked", INGEST_SUFFIXES,
                                              DEFAULT_MAX_FILE_SIZE)
             except KbError as error:
                 skipped.append((path.name, public_message(str(error))))
                 continue
             finally:
                 path.unlink(missing_ok=True)
-            paths.extend(files)
+            paths.extend(place(f, web.ingest_dir / path.stem / f.relative_to(folder / "unpacked"))
+                         for f in files)
             skipped.extend((f"{path.name}/{name}", reason) for name, reason in refused)
         elif path.suffix.lower() in INGEST_SUFFIXES:
-            target = web.ingest_dir / path.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(path, target)  # the work folder may sit on another file system
-            paths.append(target)
+            paths.append(place(path, web.ingest_dir / path.name))
         else:
             path.unlink(missing_ok=True)
             skipped.append((path.name, f"不支持的文件类型（支持 {' '.join(INGEST_SUFFIXES)} 和 .zip）"))

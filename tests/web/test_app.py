@@ -328,6 +328,13 @@ def test_ingest_files_and_zip_with_report(tmp_path):
     page = _wait(client, client.post("/ingest", data=data,
                                      content_type="multipart/form-data").headers["Location"])
     assert "新增 0 篇" in page and "未变 1 篇" in page
+    # A different file of the same name is kept beside the first, never replacing it.
+    other = (DATA / "kb" / "网页安全测试.txt").read_bytes()
+    data = {"csrf_token": csrf_of(client, "/ingest"), "files": [(io.BytesIO(other), "党建讲话.txt")]}
+    page = _wait(client, client.post("/ingest", data=data,
+                                     content_type="multipart/form-data").headers["Location"])
+    assert "党建讲话（2）.txt</td><td>新增" in page
+    assert "共 3 篇" in _text(client.get("/docs"))
 
 
 def test_ingest_without_files_is_a_400(client):
