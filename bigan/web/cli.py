@@ -8,7 +8,6 @@ import webbrowser
 import click
 
 from bigan.cli_support import CONTEXT_SETTINGS, warn
-from bigan.web.security import is_loopback, new_token
 
 _GENERATE = "\0generate"
 
@@ -37,6 +36,7 @@ def serve(ctx, host, port, open_browser, token):
     from werkzeug.serving import run_simple
 
     from bigan.web.app import create_app
+    from bigan.web.security import is_loopback, new_token
 
     if token == _GENERATE or (token is None and not is_loopback(host)):
         token = new_token()
