@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 _ROOT = Path(__file__).resolve().parent.parent
@@ -14,7 +13,7 @@ def _bundled(name: str) -> Path:
     local = _ROOT / name
     if local.is_dir() and (_ROOT / "setup.cfg").is_file():
         return local
-    return Path(str(resources.files(f"bigan.{name}")))
+    return Path(__file__).resolve().parent / name
 
 
 def speeches_dir() -> Path:
