@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from bigan.web import create_app
-from tests.web.conftest import DATA, csrf_of
+from tests.web.support import DATA, app, client, csrf_of, doc_ids, web_kb  # noqa: F401 (fixtures)
 
 PHRASE = "一刻钟党建服务圈"
 

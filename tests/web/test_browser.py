@@ -17,7 +17,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from tests.web.conftest import DATA
+from tests.web.support import DATA, web_kb  # noqa: F401 (fixture)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

@@ -1,4 +1,9 @@
-"""Fixtures of the web tests: a knowledge base built once from tests/data/web/kb."""
+"""Fixtures of the web tests: a knowledge base built once from tests/data/web/kb.
+
+Not a conftest.py: other test folders import their own ``conftest`` by that bare
+module name, and a second conftest.py would shadow theirs. The test modules
+import these fixtures by name.
+"""
 
 from __future__ import annotations
 
