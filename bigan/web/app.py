@@ -66,7 +66,8 @@ def create_app(kb_path=None, *, token: str | None = None, max_upload: int = DEFA
     work_dir = Path(tempfile.mkdtemp(prefix="bigan-web-"))
     weakref.finalize(app, shutil.rmtree, work_dir, ignore_errors=True)
     app.extensions["bigan"] = WebState(
-        kb_root=Path(kb_path) if kb_path is not None else default_path(),
+        # Absolute, as the catalogue records sources: the report hides the upload folder by prefix.
+        kb_root=(Path(kb_path) if kb_path is not None else default_path()).absolute(),
         work_dir=work_dir, files=GeneratedFiles(work_dir / "generated"), jobs=IngestJobs())
 
     app.before_request(security.check_access)

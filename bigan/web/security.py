@@ -44,6 +44,9 @@ def check_access():
         # Without a token the app only answers this machine, whatever address it was bound to.
         if not is_loopback(request.remote_addr):
             abort(401, description="本服务只接受本机访问；在网络上提供服务请用 bigan serve --token 启动。")
+        if not is_loopback(_host_name(request.host)):
+            # A page elsewhere could point its own domain name at 127.0.0.1 (DNS rebinding).
+            abort(400, description="请用 127.0.0.1 或 localhost 的地址打开本服务。")
         return None
     given = request.args.get("token")
     if given is not None and _same(given, token):
@@ -59,6 +62,13 @@ def check_access():
         if candidate and _same(candidate, token):
             return None
     abort(401, description="缺少访问令牌或令牌不对：请使用启动时显示的完整地址（含 ?token=…）打开。")
+
+
+def _host_name(host: str) -> str:
+    """Return the Host header without its port: ``[::1]:8000`` → ``::1``."""
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
 def _same(given: str, expected: str) -> bool:

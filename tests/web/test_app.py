@@ -394,6 +394,16 @@ def test_without_a_token_only_this_machine_is_answered(client):
     assert client.get("/", environ_base={"REMOTE_ADDR": "::1"}).status_code == 200
 
 
+@pytest.mark.parametrize("host, status", [("127.0.0.1:8000", 200), ("localhost:8000", 200),
+                                          ("[::1]:8000", 200), ("evil.example:8000", 400)],
+                         ids=["ipv4", "localhost", "ipv6", "rebinding"])
+def test_without_a_token_only_loopback_host_names_are_answered(client, host, status):
+    response = client.get("/", headers={"Host": host})
+    assert response.status_code == status
+    if status == 400:
+        assert "请用 127.0.0.1 或 localhost 的地址打开" in _text(response)
+
+
 @pytest.mark.parametrize("token", [None, "forged"], ids=["missing", "wrong"])
 def test_post_without_the_csrf_token_is_a_400(client, token):
     csrf_of(client, "/draft")  # the session has a token; the form below does not carry it
