@@ -24,8 +24,7 @@ _GENERATE = "\0generate"
 def serve(ctx, host, port, open_browser, token):
     """在浏览器中使用笔杆：检索、文档、提法、起草、排版、校对、入库。
 
-    默认只对本机开放（127.0.0.1）。对局域网开放时，每个请求都须带访问令牌，
-    启动时会显示含令牌的地址。按 Ctrl+C 停止。
+    默认只对本机开放（127.0.0.1）。对局域网开放时，每个请求都须带访问令牌，启动时会显示含令牌的地址。按 Ctrl+C 停止。
 
     \b
     示例：
@@ -54,7 +53,11 @@ def serve(ctx, host, port, open_browser, token):
     warn("按 Ctrl+C 停止。")
     if open_browser:
         threading.Timer(0.8, webbrowser.open, args=(url,)).start()
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    except OSError as error:
+        raise click.ClickException(f"无法在 {host}:{port} 上启动：{error.strerror or error}"
+                                   "（端口可能已被占用，请用 --port 换一个）") from None
 
 
 COMMANDS = [serve]

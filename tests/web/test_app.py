@@ -472,3 +472,19 @@ def test_serve_help_is_chinese():
 
     result = CliRunner().invoke(serve, ["--help"])
     assert result.exit_code == 0 and "bigan serve --open" in result.output
+
+
+def test_serve_reports_a_busy_port_in_one_line(monkeypatch):
+    import errno
+
+    from werkzeug import serving
+
+    from bigan.web.cli import serve
+
+    def busy(*args, **kwargs):
+        raise OSError(errno.EADDRINUSE, "Address already in use")
+
+    monkeypatch.setattr(serving, "run_simple", busy)
+    result = CliRunner().invoke(serve, ["--port", "8000"], obj={"kb_path": None})
+    assert result.exit_code == 1
+    assert "无法在 127.0.0.1:8000 上启动：Address already in use（端口可能已被占用，请用 --port 换一个）" in result.output
