@@ -10,13 +10,14 @@ from bigan.web.app import open_kb, public_message, state
 from bigan.web.files import extract_zip, new_upload_folder, place, save_upload
 from bigan.web.present import heading_labels
 from kb.errors import KbError, QueryError
+from kb.knowledge_base import DEFAULT_MAX_FILE_SIZE, SUFFIXES
 from kb.model import DOC_TYPES, ROLES
 
 blueprint = Blueprint("library", __name__)
 
 PER_PAGE = 20
-#: Files the 入库 page accepts; a .zip is unpacked first.
-INGEST_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".html", ".htm")
+#: Files the 入库 page accepts (those `bigan ingest` reads); a .zip is unpacked first.
+INGEST_SUFFIXES = SUFFIXES
 
 
 def _kb_or_none():
@@ -152,8 +153,6 @@ def ingest():
                                error="请选择要入库的文件（.txt .md .docx .html 或 .zip）。"), 400
     doc_type = request.form.get("type") if request.form.get("type") in DOC_TYPES else None
     web = state()
-    from kb.knowledge_base import DEFAULT_MAX_FILE_SIZE
-
     paths, skipped = [], []
     for upload in uploads:
         folder = new_upload_folder(web.upload_dir)
