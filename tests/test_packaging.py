@@ -28,6 +28,7 @@ def test_wheel_holds_package_data(wheel):
     templates = {p.name for p in (ROOT / "templates").glob("*.j2")}
     assert {f"bigan/templates/{t}" for t in templates} <= names
     assert "generator/default_profile.toml" in names
+    assert "bigan/web/templates/search.html" in names and "bigan/web/app.py" in names
     assert "kb/data/proofread_rules.tsv" in names
     assert "generator/render/docx.py" in names and "kb/readers/docx.py" in names
     entry = [n for n in names if n.endswith("entry_points.txt")]
