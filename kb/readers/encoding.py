@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 import functools
 
 from kb.errors import ReadError
@@ -16,6 +17,8 @@ _UNKNOWN_HINT = "如是文本，请用 --encoding gb18030 等指定编码"
 #: Share of non-ASCII characters that must be common CJK characters or punctuation
 #: before a guessed legacy encoding is believed.
 _MIN_SCORE = 0.5
+
+_HAN = re.compile("[\u3400-\u9fff]")
 
 #: How much text the scoring looks at; enough to tell encodings apart, cheap on 50 MB files.
 _SAMPLE_CHARS = 20_000
@@ -47,7 +50,15 @@ def decode_bytes(data: bytes, path, encoding: str | None = None) -> str:
     if text is not None:
         if _too_many_controls(text):
             raise ReadError(path, _UNKNOWN_REASON, _UNKNOWN_HINT)
-        return text
+        if text.isascii() or _HAN.search(text) or sum(not c.isascii() for c in text) > 4:
+            return text
+        # A few GBK characters can also be valid UTF-8 (D1 B9 is both 压 and ѹ): a very
+        # short non-ASCII text without a single Chinese character is suspect.
+        try:
+            other = _best_candidate(data, path, ["gb18030", "cp950"])
+        except ReadError:
+            return text
+        return other if text_score(other) > text_score(text) else text
     return _best_candidate(data, path, ["gb18030", "cp950"])
 
 
