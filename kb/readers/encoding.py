@@ -50,7 +50,8 @@ def decode_bytes(data: bytes, path, encoding: str | None = None) -> str:
     if text is not None:
         if _too_many_controls(text):
             raise ReadError(path, _UNKNOWN_REASON, _UNKNOWN_HINT)
-        if text.isascii() or _HAN.search(text) or sum(not c.isascii() for c in text) > 4:
+        if text.isascii() or _HAN.search(text) or sum(not c.isascii() for c in text) > 4 \
+                or any(c.isascii() and c.isalpha() for c in text):
             return text
         # A few GBK characters can also be valid UTF-8 (D1 B9 is both 压 and ѹ): a very
         # short non-ASCII text without a single Chinese character is suspect.
