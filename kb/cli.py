@@ -1,3 +1,261 @@
 """Knowledge-base commands (ingest, search, stats, show, remove, reindex)."""
 
-COMMANDS: list = []
+from __future__ import annotations
+
+import sys
+
+import click
+
+from bigan.cli_support import CONTEXT_SETTINGS, echo_json, json_option, library_errors, warn
+from kb.errors import QueryError
+from kb.model import DOC_TYPES, ROLES
+
+#: Progress bars only for batches longer than this.
+PROGRESS_FROM = 20
+
+
+def _open(ctx, create: bool = False):
+    from kb.knowledge_base import KnowledgeBase
+
+    return KnowledgeBase.open((ctx.obj or {}).get("kb_path"), create=create)
+
+
+def _bar(files: list, label: str):
+    return click.progressbar(length=len(files), label=label, file=sys.stderr,
+                             show_pos=True, width=30)
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--type", "doc_type", type=click.Choice(DOC_TYPES), help="指定文档类型（默认自动识别）。")
+@click.option("--encoding", help="指定文本编码，如 gb18030（默认自动识别）。")
+@json_option
+@click.pass_context
+@library_errors
+def ingest(ctx, paths, doc_type, encoding, as_json):
+    """把文件或文件夹（含子文件夹）的材料收入知识库。
+
+    支持 .txt .md .docx .html；重复入库不会产生重复；不给路径时收入自带的示范材料。
+
+    \b
+    示例：
+      bigan ingest 我的材料/
+      bigan ingest 讲话.docx 方案.txt --type speech
+      bigan --kb ~/素材库 ingest 旧材料/ --encoding gb18030
+    """
+    from kb.knowledge_base import iter_files
+
+    if not paths:
+        default = (ctx.obj or {}).get("default_corpus")
+        if default is None:
+            raise click.UsageError("请给出要入库的文件或文件夹")
+        paths = (str(default),)
+    files = [path for path, _ in iter_files(paths)]
+    kb = _open(ctx, create=True)
+    with kb:
+        if len(files) > PROGRESS_FROM and sys.stderr.isatty():
+            with _bar(files, "入库") as bar:
+                report = kb.ingest(paths, doc_type=doc_type, encoding=encoding,
+                                   progress=lambda _path: bar.update(1))
+        else:
+            report = kb.ingest(paths, doc_type=doc_type, encoding=encoding)
+    for _path, message in report.failed:
+        warn(f"失败：{message}")
+    if as_json:
+        echo_json(report.to_json())
+    warn(report.summary())
+    if report.failed:
+        ctx.exit(1)
+
+
+def _highlight(text: str, spans, colour: bool) -> str:
+    merged: list[list[int]] = []
+    for span in sorted(spans, key=lambda s: (s.start, s.end)):
+        if merged and span.start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], span.end)
+        else:
+            merged.append([span.start, span.end])
+    out, last = [], 0
+    for start, end in merged:
+        out.append(text[last:start])
+        match = text[start:end]
+        out.append(click.style(match, fg="red", bold=True) if colour else f"【{match}】")
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _hit_header(hit) -> str:
+    parts = [hit.title or "（无标题）", hit.date or "日期不详"]
+    if hit.section_path:
+        parts.append(" › ".join(hit.section_path))
+    return " · ".join(parts)
+
+
+@click.command(context_settings=dict(CONTEXT_SETTINGS, ignore_unknown_options=True))
+@click.argument("query", nargs=-1)
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=10, show_default=True,
+              help="最多显示多少条。")
+@click.option("--related", is_flag=True, help="主题检索：按词语相关度排序，不要求整词出现。")
+@click.option("--type", "doc_type", type=click.Choice(DOC_TYPES), help="只查某类文档。")
+@click.option("--role", type=click.Choice(ROLES), help="只查某种段落（title opening heading body point closing）。")
+@click.option("--level", type=click.IntRange(min=0), help="只查某一级标题（1 为一级）。")
+@click.option("--headings", is_flag=True, help="只查标题（标题库）。")
+@click.option("--from", "date_from", metavar="DATE", help="起始日期，如 2023 或 2023-05。")
+@click.option("--to", "date_to", metavar="DATE", help="截止日期，如 2024-06-30。")
+@click.option("--source", metavar="TEXT", help="只查来源路径含此文字的文档。")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance",
+              show_default=True, help="排序：相关度或日期（新的在前）。")
+@click.option("--count", "count_only", is_flag=True, help="只输出命中段落的数目。")
+@json_option
+@click.pass_context
+@library_errors
+def search(ctx, query, limit, related, doc_type, role, level, headings, date_from, date_to,
+           source, sort, count_only, as_json):
+    """在知识库中检索提法或素材。
+
+    默认精确检索：每个词都须原样出现在段落中；多个词同时满足；-词 表示排除；
+    用英文引号括起的词可含空格。--related 改为主题检索。
+
+    \b
+    示例：
+      bigan search 一刻钟党建服务圈
+      bigan search 基层治理 -网格 --type speech
+      bigan search '"GB/T 9704"' --json
+      bigan search 基层治理 网格 --related --limit 20
+      bigan search 加强 --headings --level 1
+    """
+    text = " ".join(query)
+    filters = dict(doc_type=doc_type, role=role, level=level, headings=headings,
+                   date_from=date_from, date_to=date_to, source=source)
+    kb = _open(ctx)
+    with kb:
+        try:
+            if count_only:
+                click.echo(kb.count(text, related=related, **filters))
+                return
+            hits = kb.search(text, limit=limit, related=related, sort=sort, **filters)
+            total = len(hits) if len(hits) < limit else kb.count(text, related=related, **filters)
+        except QueryError as error:
+            raise click.UsageError(str(error)) from None
+    if not hits:
+        warn(f"没有找到“{text}”")
+    if as_json:
+        echo_json([hit.to_json() for hit in hits])
+        return
+    colour = sys.stdout.isatty()
+    for hit in hits:
+        click.echo(click.style(_hit_header(hit), dim=True) if colour else _hit_header(hit))
+        click.echo(_highlight(hit.text, hit.spans, colour))
+        click.echo()
+    if hits:
+        click.echo(f"共 {total} 条，显示前 {len(hits)} 条")
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
+@json_option
+@click.pass_context
+@library_errors
+def stats(ctx, as_json):
+    """显示知识库概况：各类文档数、段落数、字数、索引大小。
+
+    \b
+    示例：
+      bigan stats
+      bigan --kb ~/素材库 stats --json
+    """
+    with _open(ctx) as kb:
+        data = kb.stats()
+    if as_json:
+        echo_json(data)
+        return
+    click.echo(f"知识库：{data['path']}")
+    click.echo(f"文档：{data['documents']} 篇")
+    for doc_type, n in data["by_type"].items():
+        click.echo(f"  {doc_type}：{n} 篇")
+    click.echo(f"段落：{data['passages']} 段")
+    click.echo(f"字数：{data['characters']} 字")
+    click.echo(f"索引：{data['index_bytes'] / 1024 / 1024:.1f} MB")
+
+
+def _outline_lines(doc) -> list[str]:
+    lines = []
+
+    def walk(sections, depth):
+        for section in sections:
+            lines.append(f"{'  ' * depth}{section.marker}{section.heading}")
+            walk(section.children, depth + 1)
+
+    walk(doc.sections, 0)
+    for attachment in doc.attachments:
+        lines.append(f"{attachment.label or '附件'}：{attachment.title}")
+        walk(attachment.sections, 1)
+    return lines
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("doc_id")
+@json_option
+@click.pass_context
+@library_errors
+def show(ctx, doc_id, as_json):
+    """显示一篇已入库文档的元数据和提纲。
+
+    \b
+    示例：
+      bigan show 3f9a1c2b7d4e
+      bigan show 3f9a1c2b7d4e --json
+    """
+    with _open(ctx) as kb:
+        info = kb.info(doc_id)
+        doc = kb.document(info.doc_id)
+    if as_json:
+        echo_json({"info": info.to_dict(), "document": doc.to_json()})
+        return
+    click.echo(f"编号：{info.doc_id}")
+    click.echo(f"标题：{info.title}")
+    click.echo(f"类型：{info.doc_type}")
+    click.echo(f"日期：{info.date or '不详'}")
+    click.echo(f"来源：{info.source}")
+    for alias, _hash in info.aliases:
+        click.echo(f"重复：{alias}")
+    click.echo(f"段落：{info.passages} 段，{info.chars} 字")
+    click.echo("提纲：")
+    for line in _outline_lines(doc):
+        click.echo(f"  {line}")
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("target", metavar="DOC_ID|PATH")
+@click.pass_context
+@library_errors
+def remove(ctx, target):
+    """从知识库删除一篇文档（按编号或原文件路径）。原文件不受影响。
+
+    \b
+    示例：
+      bigan remove 3f9a1c2b7d4e
+      bigan remove 我的材料/旧讲话.txt
+    """
+    with _open(ctx) as kb:
+        info = kb.remove(target)
+    warn(f"已删除：{info.doc_id} {info.title}")
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
+@click.pass_context
+@library_errors
+def reindex(ctx):
+    """从已存的文档重建索引（索引损坏或升级后使用）。
+
+    \b
+    示例：
+      bigan reindex
+      bigan --kb ~/素材库 reindex
+    """
+    with _open(ctx) as kb:
+        n = kb.reindex()
+    warn(f"已重建索引：{n} 篇文档")
+
+
+COMMANDS: list = [ingest, search, stats, show, remove, reindex]

@@ -14,11 +14,13 @@ rebuilt index replaces the old one by one atomic rename.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import pickle
 import shutil
 import struct
+import warnings
 from pathlib import Path
 
 from whoosh import columns, fields, formats
@@ -79,6 +81,20 @@ def damaged(folder: Path, error: BaseException) -> IndexCorruptError:
         "请运行 bigan reindex 从已存文档重建索引")
 
 
+def guarded(folder: Path, func, *args, **kwargs):
+    """Return ``func(*args, **kwargs)``, turning Whoosh's errors on damaged files into IndexCorruptError."""
+    # Whoosh leaves a damaged file open in a reference cycle when it fails;
+    # collect it here, once the traceback is gone, so its ResourceWarning is not reported as ours.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            return func(*args, **kwargs)
+        except DAMAGE as error:
+            failure = damaged(folder, error)
+        gc.collect()
+    raise failure
+
+
 class Index:
     """The live Whoosh index of one knowledge base."""
 
@@ -114,29 +130,20 @@ class Index:
     def open(self):
         """Return the Whoosh index object, opening it once; IndexCorruptError when damaged."""
         if self._ix is None:
-            folder = self.folder()
-            try:
-                self._ix = FileStorage(str(folder), readonly=False).open_index(INDEX_NAME)
-            except DAMAGE as error:
-                raise damaged(folder, error) from None
+            storage = FileStorage(str(self.folder()), readonly=False)
+            self._ix = guarded(self.folder(), storage.open_index, INDEX_NAME)
         return self._ix
 
     def searcher(self):
         """Return a new Whoosh searcher on the latest commit."""
-        ix = self.open()
-        try:
-            return ix.searcher()
-        except DAMAGE as error:
-            raise damaged(self.folder(), error) from None
+        return guarded(self.folder(), self.open().searcher)
 
     def refresh(self, searcher):
         """Return ``searcher`` when still current, else a searcher on the latest commit."""
-        try:
-            if searcher.up_to_date():
-                return searcher
-            return searcher.refresh()
-        except DAMAGE as error:
-            raise damaged(self.folder(), error) from None
+        def fresh():
+            return searcher if searcher.up_to_date() else searcher.refresh()
+
+        return guarded(self.folder(), fresh)
 
     def close(self) -> None:
         if self._ix is not None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.errors import KbError, NotFoundError, ReadError
-from kb.index import DAMAGE, Index, damaged, env_procs, read_records
+from kb.index import Index, env_procs, guarded, read_records
 from kb.model import Document, Hit, Passage
 from kb.passages import document_passages
 from kb.search import SORTS, Filters, Searcher, parse_query
@@ -170,10 +170,7 @@ class KnowledgeBase:
         search = self._searcher_now()
         generation = id(search.s)
         if self._records is None or self._records_gen != generation:
-            try:
-                self._records = read_records(search.s)
-            except DAMAGE as error:
-                raise damaged(self.index.folder(), error) from None
+            self._records = guarded(self.index.folder(), read_records, search.s)
             self._records_gen = generation
         return self._records
 
@@ -189,12 +186,8 @@ class KnowledgeBase:
         parsed = parse_query(query)
         filters = Filters(doc_type, role, level, headings, date_from, date_to, source)
         search = self._searcher_now()
-        try:
-            if related:
-                return search.related(parsed, filters, limit=limit, sort=sort)
-            return search.exact(parsed, filters, limit=limit, sort=sort)
-        except DAMAGE as error:
-            raise damaged(self.index.folder(), error) from None
+        run = search.related if related else search.exact
+        return guarded(self.index.folder(), run, parsed, filters, limit=limit, sort=sort)
 
     def count(self, query: str, *, related: bool = False, doc_type: str | None = None,
               role: str | None = None, level: int | None = None, headings: bool = False,
@@ -204,10 +197,7 @@ class KnowledgeBase:
         parsed = parse_query(query)
         filters = Filters(doc_type, role, level, headings, date_from, date_to, source)
         search = self._searcher_now()
-        try:
-            return search.count(parsed, filters, related=related)
-        except DAMAGE as error:
-            raise damaged(self.index.folder(), error) from None
+        return guarded(self.index.folder(), search.count, parsed, filters, related=related)
 
     # -- catalogue ---------------------------------------------------------------------------
 
