@@ -26,7 +26,9 @@ HEADING_ROLES = ("title", "heading")
 HEADING_BOOST = 2.0
 SORTS = ("relevance", "date")
 
-_TOKEN = re.compile(r'(-?)(?:"([^"]*)"|“([^”]*)”|(\S+))')
+#: A term: optional minus, then an ASCII-quoted string or a run of non-spaces. Chinese
+#: quotes “” are ordinary characters, part of the phrase, as they are in documents.
+_TOKEN = re.compile(r'(-?)(?:"([^"]*)"|(\S+))')
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,9 @@ def parse_query(text: str) -> Query:
     include: list[str] = []
     exclude: list[str] = []
     for match in _TOKEN.finditer(text or ""):
-        minus, quoted, curly, bare = match.groups()
-        term = quoted if quoted is not None else curly if curly is not None else bare
-        if quoted is None and curly is None and minus and not term:
+        minus, quoted, bare = match.groups()
+        term = quoted if quoted is not None else bare
+        if quoted is None and minus and not term:
             term = "-"  # a lone hyphen is a character to look for
             minus = ""
         if not term:
