@@ -168,8 +168,8 @@ class KnowledgeBase:
 
     def _catalogue(self) -> dict[str, DocumentInfo]:
         search = self._searcher_now()
-        generation = id(search.s)
-        if self._records is None or self._records_gen != generation:
+        generation = search.s  # the searcher object itself: a new commit gives a new one
+        if self._records is None or self._records_gen is not generation:
             self._records = guarded(self.index.folder(), read_records, search.s)
             self._records_gen = generation
         return self._records

@@ -161,9 +161,17 @@ class Searcher:
             return out
         include, exclude = query.include, query.exclude
         check_meta = filters.active()
+        # Up to three two-character terms are all in the AND of postings: a hit on a
+        # bigram is a hit on the term, so the stored text need not be read.
+        postings_exact = (not exclude and len(include) <= 3
+                          and all(bigrams(t) == {t} for t in include))
         for docnum in docnums:
-            text = self.text(docnum)
-            if all(t in text for t in include) and not any(t in text for t in exclude):
+            if postings_exact:
+                ok = True
+            else:
+                text = self.text(docnum)
+                ok = all(t in text for t in include) and not any(t in text for t in exclude)
+            if ok:
                 if check_meta and not filters.accepts(self.meta(docnum)):
                     continue
                 out.append(docnum)

@@ -195,6 +195,10 @@ def test_single_character_query_needs_a_longer_term(kb, passages):
     assert _keys(kb.search("网格 员", limit=None)) == _scan(passages, ["网格", "员"])
 
 
+def test_two_character_term_with_a_control_character_is_still_exact(kb):
+    assert kb.search("网\x00") == [] and kb.count("网\x00") == 0
+
+
 def test_unknown_role_is_a_query_error(kb):
     with pytest.raises(QueryError, match="未知的段落角色"):
         kb.search("网格", role="正文")
