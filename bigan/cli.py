@@ -6,6 +6,7 @@ import click
 
 from bigan import __version__
 from bigan.cli_support import CONTEXT_SETTINGS
+from bigan.resources import speeches_dir
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -26,6 +27,8 @@ def cli(ctx, kb_path):
     """
     ctx.ensure_object(dict)
     ctx.obj["kb_path"] = kb_path
+    # `bigan ingest` without a path ingests the bundled starter corpus.
+    ctx.obj.setdefault("default_corpus", str(speeches_dir()))
 
 
 def _register() -> None:

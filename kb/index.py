@@ -141,7 +141,14 @@ class Index:
     def refresh(self, searcher):
         """Return ``searcher`` when still current, else a searcher on the latest commit."""
         def fresh():
-            return searcher if searcher.up_to_date() else searcher.refresh()
+            if searcher.up_to_date():
+                return searcher
+            if searcher.doc_count_all() == 0:
+                # Whoosh cannot refresh a searcher opened on an empty index (its
+                # reader has no segments to reuse): open a new one instead.
+                searcher.close()
+                return self.open().searcher()
+            return searcher.refresh()
 
         return guarded(self.folder(), fresh)
 

@@ -65,7 +65,8 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
     """Yield (file, None) for every supported file under ``paths``, or (path, error message).
 
     Folders are walked recursively in name order without following symbolic
-    links (no loops); hidden files are skipped.
+    links (no loops); hidden files and a folder's README.md (a description of
+    the folder, as the starter corpus has) are skipped.
     """
     for raw in paths:
         path = Path(raw)
@@ -73,7 +74,8 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
             for folder, dirs, files in os.walk(path, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if name.startswith(".") or not name.lower().endswith(SUFFIXES):
+                    if name.startswith(".") or not name.lower().endswith(SUFFIXES) \
+                            or name.lower() == "readme.md":
                         continue
                     yield Path(folder) / name, None
         elif path.is_file():
@@ -104,6 +106,11 @@ class _Batch:
         return set(self.adds) | self.deletes | set(self.records)
 
 
+#: Files of the knowledge-base folder besides the index and the store.
+PHRASES_FILE = "phrases.json"   # the 提法 library, derived from the passages
+WORDS_FILE = "words.txt"        # the user's own words for the segmenter, one a line
+
+
 class KnowledgeBase:
     """A knowledge-base folder: ingest documents, search passages, maintain the index."""
 
@@ -120,6 +127,8 @@ class KnowledgeBase:
         self._search = None
         self._records: dict[str, DocumentInfo] | None = None
         self._records_gen = None
+        self._phrases = None
+        self._words_loaded = False
 
     # -- opening -----------------------------------------------------------------------------
 
@@ -156,6 +165,7 @@ class KnowledgeBase:
         self.close()
 
     def _searcher_now(self) -> Searcher:
+        self._load_user_words()
         if self._searcher is None:
             self._searcher = self.index.searcher()
             self._search = Searcher(self._searcher)
@@ -433,7 +443,71 @@ class KnowledgeBase:
         self.index.remove_strays()
 
     def _after_commit(self, changed_doc_ids: list[str]) -> None:
-        """Hook run after each committed batch with the ids added, changed or removed (提法库 updates)."""
+        """Bring the 提法 library up to date with the ids a batch added, changed or removed."""
+        from kb.phrases import PhraseLibrary
+
+        path = self.root / PHRASES_FILE
+        library = self._phrases
+        if library is None and path.exists():
+            try:
+                library = PhraseLibrary.load(path)
+            except ReadError:
+                library = None
+        if library is None:
+            library = self._build_phrases()
+        else:
+            library.update(changed_doc_ids, self._held_passages(changed_doc_ids))
+        library.save(path)
+        self._phrases = library
+        self._load_user_words(force=True)
+
+    def _held_passages(self, doc_ids):
+        """Yield the passages of those documents the knowledge base still holds."""
+        for doc_id in doc_ids:
+            try:
+                yield from self.passages(doc_id)
+            except NotFoundError:
+                continue  # removed in this batch
+
+    def _build_phrases(self):
+        from kb.phrases import PhraseLibrary
+
+        return PhraseLibrary.build(p for info in self.documents() for p in self.passages(info.doc_id))
+
+    def phrase_library(self):
+        """Return the 提法 library of the knowledge base (built from the stored passages when missing)."""
+        from kb.phrases import PhraseLibrary
+
+        if self._phrases is None:
+            path = self.root / PHRASES_FILE
+            try:
+                self._phrases = PhraseLibrary.load(path)
+            except ReadError:
+                # missing or damaged: it is derived data, so rebuild it
+                self._phrases = self._build_phrases()
+                if self.documents():
+                    self._phrases.save(path)
+        return self._phrases
+
+    def _load_user_words(self, force: bool = False) -> None:
+        """Add the library's 提法 and the user's words.txt to the segmenter's dictionary.
+
+        Passages indexed before a phrase was learnt keep their segmentation until
+        `bigan reindex`; topic search still finds them through the phrase's parts.
+        """
+        if self._words_loaded and not force:
+            return
+        from kb.analysis import add_words
+        from kb.phrases import PhraseLibrary, user_words
+
+        library = self._phrases
+        if library is None and (self.root / PHRASES_FILE).exists():
+            try:
+                library = PhraseLibrary.load(self.root / PHRASES_FILE)
+            except ReadError:
+                library = None
+        add_words(user_words(library, self.root / WORDS_FILE))
+        self._words_loaded = True
 
     def remove(self, doc_id_or_path: str) -> DocumentInfo:
         """Remove a document (or, for a duplicate's path, only that alias); return its entry."""
@@ -480,4 +554,6 @@ class KnowledgeBase:
             for doc_id in set(self.store.stored_ids()) - set(keep):
                 self.store.discard(doc_id)
         self.close()
+        self._phrases = self._build_phrases()
+        self._phrases.save(self.root / PHRASES_FILE)
         return len(keep)

@@ -84,8 +84,11 @@ _BIG = re.compile(r"(?<![%s第十])([二三四五六七八九两]|十[一二三�
 # A compound of numbered units: 一村一品, 三会一课, 一岗双责, 两学一做, 四不两直.
 _COMPOUND = re.compile(r"(?<![%s%s第])[%s][%s](?:[%s][%s]){1,3}"
                        % (_CN_NUM, "双", _CN_NUM, _HAN, _UNIT_NUM, _HAN))
+# 三社联动, 三治融合, 五社联动: a numeral, the one-character name of the parties, how they join.
+_LINKAGE = (r"(?<![一二三四五六七八九十两第])[两三四五六七八九](?![级方部层地线区市县家个条])[\u4e00-\u9fff]"
+            r"(?:联动|融合|共建|共治|协同|合一|联建)")
 _SPECIAL = re.compile(r"两新(?=组织|党建|领域)|(?<=村)两委|两委(?=班子|成员|干部|换届)|"
-                      + "|".join(_SET_TERMS))
+                      + _LINKAGE + "|" + "|".join(_SET_TERMS))
 _STOP_CHARS = set("的地得是在和与及或等了着过为把被对从向以于而也都又就还才")
 # Measure words that make 一项一项, 一个一个 a repeated count inside a compound.
 _COMPOUND_MEASURES = set("项件个张条只位种类家座所间道")

@@ -48,9 +48,10 @@ def test_words_drop_punctuation_and_lowercase_latin():
 
 
 def test_add_words_makes_a_phrase_one_word():
-    assert "三社联动" not in words("推动三社联动工作")
-    assert add_words(["三社联动", " ", "x"]) == 1
-    assert "三社联动" in words("推动三社联动工作")
+    # a phrase no other test adds: the segmenter's dictionary is shared by the process
+    assert "九社共融" not in words("推动九社共融工作")
+    assert add_words(["九社共融", " ", "x"]) == 1
+    assert "九社共融" in words("推动九社共融工作")
 
 
 def test_passages_roles_levels_and_section_paths():

@@ -208,11 +208,11 @@ def test_seed_through_the_ingest_pipeline():
 STARTER_EXPECTED = {
     "speech/2024-03-12_基层党建_动员部署会.md": {
         "二十大", "五大工程", "两新", "两委", "三会一课", "三重一大", "一村一策", "四不两直", "一整了之"},
-    "speech/2024-05-16_基层治理_座谈会.md": {"一网统管", "两新"},
+    "speech/2024-05-16_基层治理_座谈会.md": {"一网统管", "两新", "三社联动"},
     "speech/2025-01-16_安全生产_全体会议.md": {
         "一刀切", "一岗双责", "两客一危一货", "四不放过", "四个清单"},
     "work_plan/2024-02-26_营商环境_工作方案.md": {"1+N", "一卡通", "一窗通办", "一站式", "二十大"},
-    "work_plan/2025-02-20_基层治理_实施方案.md": {"一格一档", "一网统管", "二十大"},
+    "work_plan/2025-02-20_基层治理_实施方案.md": {"一格一档", "一网统管", "二十大", "三社联动"},
 }
 STARTER_KNOWN_MISSES = {"四个清单"}
 
@@ -363,3 +363,10 @@ def test_phrase_is_frozen():
     assert isinstance(phrase, Phrase)
     with pytest.raises(AttributeError):
         phrase.text = "x"
+
+
+def test_linkage_formulations_are_numbered_phrases():
+    found = {m.text for m in extract_phrases("全面推行三社联动，深化三治融合，推动五社联动落地。") if m.kind == "numbered"}
+    assert {"三社联动", "三治融合", "五社联动"} <= found
+    look_alikes = {m.text for m in extract_phrases("第三社区联动机制，十三社团融合发展，三个部门联动。")}
+    assert not {"三社联动", "三社团融合", "三个部门联动"} & look_alikes
