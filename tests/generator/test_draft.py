@@ -361,3 +361,17 @@ def test_cli_templates(runner, tmp_path):
     assert "座谈会" in result.stdout
     result = runner.invoke(cli, ["templates", "show", "不存在"])
     assert result.exit_code == 1 and "没有名为“不存在”的模板" in result.stderr
+
+
+@pytest.mark.parametrize("topic", TOPICS[:6])
+def test_generated_drafts_pass_the_proofreader(starter_kb, topic, tmp_path):
+    from kb.proofread import check_file
+
+    for spec in (DraftSpec(kind="speech", topic=(topic,), occasion="座谈会", unit="江州市", date="2026-03-18"),
+                 DraftSpec(kind="work_plan", topic=(topic,), unit="江州市", date="2026-03-18")):
+        result = draft(spec, starter_kb)
+        for suffix in (".md", ".docx"):
+            path = tmp_path / f"{spec.kind}{suffix}"
+            write_draft(result, path)
+            errors = [f for f in check_file(path, library=starter_kb.phrase_library()) if f.level == "错误"]
+            assert errors == [], errors
