@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from kb.model import Document
 
 
 def load_document(path, *, encoding: str | None = None, doc_type: str | None = None,
-                  clean: bool = True) -> Document:
+                  clean: bool = True, **limits) -> Document:
     """Return the structured Document of the file at ``path``.
 
     Raises :class:`kb.errors.ReadError` naming the file when it cannot be read.
     ``doc_type`` forces the document type; ``clean=False`` keeps the text as it
-    is (no punctuation normalisation), for `bigan format --keep-text`.
+    is (no punctuation normalisation), for `bigan format --keep-text`. ``limits``
+    (``max_bytes``, ``max_docx_expanded``) go to :func:`kb.readers.read_document`.
     """
     from kb.cleaning import clean_document
     from kb.readers import read_document
     from kb.structure import parse_structure
 
-    raw = read_document(Path(path), encoding=encoding)
+    raw = read_document(path, encoding=encoding, **limits)
     if clean:
         raw = clean_document(raw)
     return parse_structure(raw, doc_type=doc_type)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kb.errors import ReadError
 from kb.model import RawDocument
-from kb.readers.source import DEFAULT_MAX_BYTES, read_bytes
+from kb.readers.source import DEFAULT_MAX_BYTES, as_path, read_bytes
 
 __all__ = ["read_document", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_DOCX_EXPANDED", "SUFFIXES"]
 
@@ -34,7 +34,7 @@ def read_document(path, *, encoding: str | None = None, max_bytes: int = DEFAULT
     ``encoding`` overrides encoding detection for text, Markdown and HTML files.
     Raises :class:`kb.errors.ReadError` naming the file, the reason and what to do.
     """
-    path = Path(path)
+    path = as_path(path)
     data = read_bytes(path, max_bytes)
     kind = _kind_by_content(data, path)
     if kind == "docx":

@@ -20,7 +20,7 @@ from kb.errors import ReadError
 from kb.model import Block, RawDocument
 from kb.readers.blocks import make_block
 from kb.readers.portal import MIN_LABELS, meta_from_rows, portal_label
-from kb.readers.source import DEFAULT_MAX_BYTES, format_size, read_bytes
+from kb.readers.source import DEFAULT_MAX_BYTES, as_path, format_size, read_bytes
 
 DEFAULT_MAX_EXPANDED = 200_000_000
 
@@ -41,6 +41,7 @@ _TITLE_NAMES = {"title", "标题"}
 def read_docx(path, *, max_bytes: int = DEFAULT_MAX_BYTES,
               max_expanded: int = DEFAULT_MAX_EXPANDED) -> RawDocument:
     """Return the paragraphs of the Word document at ``path``."""
+    path = as_path(path)
     return raw_from_docx_bytes(read_bytes(path, max_bytes), path, max_expanded=max_expanded)
 
 

@@ -45,7 +45,10 @@ def decode_bytes(data: bytes, path, encoding: str | None = None) -> str:
                 raise ReadError(path, _UNKNOWN_REASON, _UNKNOWN_HINT)
             return text
     if b"\x00" in data:
-        return _decode_utf16_without_bom(data, path)
+        try:
+            return _decode_utf16_without_bom(data, path)
+        except ReadError:
+            pass  # stray NULs in 8-bit text (a bad export); the control check below still refuses binary
     text = _try_decode(data, "utf-8")
     if text is not None:
         if _too_many_controls(text):

@@ -14,7 +14,7 @@ from kb.model import Block, RawDocument
 from kb.readers.blocks import make_block, strip_controls
 from kb.readers.encoding import decode_bytes
 from kb.readers.portal import MIN_LABELS, meta_from_rows, portal_label
-from kb.readers.source import DEFAULT_MAX_BYTES, read_bytes
+from kb.readers.source import DEFAULT_MAX_BYTES, as_path, read_bytes
 from kb.readers.txt import is_run_together
 
 #: Elements that start and end a paragraph; everything else is inline and joins the text.
@@ -46,6 +46,7 @@ _HTML_START_RE = re.compile(
 
 def read_html(path, *, encoding: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
     """Return the paragraphs and portal metadata of the saved web page at ``path``."""
+    path = as_path(path)
     data = read_bytes(path, max_bytes)
     return raw_from_html(decode_html(data, path, encoding), path)
 

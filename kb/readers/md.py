@@ -11,7 +11,7 @@ from kb.errors import ReadError
 from kb.model import RawDocument
 from kb.readers.encoding import decode_bytes
 from kb.readers.html import blocks_from_element
-from kb.readers.source import DEFAULT_MAX_BYTES, read_bytes
+from kb.readers.source import DEFAULT_MAX_BYTES, as_path, read_bytes
 
 #: Metadata keys as written (English, and Chinese inside a --- block) -> key in RawDocument.meta.
 _META_KEYS = {
@@ -37,6 +37,7 @@ _TAG_SPLIT_RE = re.compile(r"[,，、;；]")
 def read_markdown(path, *, encoding: str | None = None,
                   max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
     """Return the paragraphs and metadata of the Markdown file at ``path``."""
+    path = as_path(path)
     data = read_bytes(path, max_bytes)
     return raw_from_markdown(decode_bytes(data, path, encoding), path)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from pathlib import Path
 
 from kb.errors import ReadError
@@ -18,9 +21,14 @@ def format_size(n: int) -> str:
     return f"{n} 字节"
 
 
+def as_path(path) -> Path:
+    """Return ``path`` as a Path; a bytes name that is not valid UTF-8 keeps its bytes (surrogateescape)."""
+    return Path(os.fsdecode(path))
+
+
 def read_bytes(path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     """Return the content of the file at ``path``, or raise ReadError saying why it cannot be read."""
-    path = Path(path)
+    path = as_path(path)
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -28,9 +36,14 @@ def read_bytes(path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
     except PermissionError:
         raise ReadError(path, "没有读取权限", "请检查文件或所在文件夹的权限") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ReadError(path, "符号链接形成了循环，指不到真正的文件", "请删除或修正这个链接") from None
         raise ReadError(path, f"无法读取文件：{exc.strerror or exc}", "请检查路径是否正确") from None
     if path.is_dir():
         raise ReadError(path, "这是一个文件夹，不是文件", "请指定文件夹中的某个文件")
+    if not stat.S_ISREG(info.st_mode):
+        # Opening a FIFO or a device would block or never end.
+        raise ReadError(path, "不是普通文件（可能是管道或设备文件）", "请只指定普通的文档文件")
     if info.st_size > max_bytes:
         raise ReadError(path, f"文件太大（{format_size(info.st_size)}），超过 {format_size(max_bytes)} 的上限",
                         "请拆分文件，或调高大小上限")

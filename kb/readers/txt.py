@@ -9,7 +9,7 @@ from kb.errors import ReadError
 from kb.model import RawDocument
 from kb.readers.blocks import make_block
 from kb.readers.encoding import decode_bytes
-from kb.readers.source import DEFAULT_MAX_BYTES, read_bytes
+from kb.readers.source import DEFAULT_MAX_BYTES, as_path, read_bytes
 
 #: A line this long with several sentences is a page whose paragraph breaks were lost.
 _RUN_TOGETHER_LINE = 500
@@ -20,6 +20,7 @@ _SENTENCE_END_RE = re.compile(r"[。！？!?]")
 
 def read_txt(path, *, encoding: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
     """Return the paragraphs of the text file at ``path``; ``encoding`` overrides detection."""
+    path = as_path(path)
     data = read_bytes(path, max_bytes)
     return raw_from_text(decode_bytes(data, path, encoding), str(path))
 
