@@ -24,8 +24,17 @@ def library_errors(func):
             raise click.ClickException(str(error)) from None
         except _generator_errors() as error:
             raise click.ClickException(str(error)) from None
+        except OSError as error:
+            # The disk, not the program: a full disk, a vanished or protected file.
+            raise click.ClickException(_os_message(error)) from None
 
     return wrapper
+
+
+def _os_message(error: OSError) -> str:
+    """Return a one-line Chinese message for an operating-system error."""
+    where = f"{error.filename}：" if error.filename else ""
+    return f"{where}读写失败（{error.strerror or error}）（请检查磁盘空间、文件权限和路径后重试）"
 
 
 def _generator_errors():

@@ -14,10 +14,32 @@ from kb.model import DOC_TYPES, ROLES
 PROGRESS_FROM = 20
 
 
-def _open(ctx, create: bool = False):
+def _open(ctx, create: bool = False, **options):
     from kb.knowledge_base import KnowledgeBase
 
-    return KnowledgeBase.open((ctx.obj or {}).get("kb_path"), create=create)
+    return KnowledgeBase.open((ctx.obj or {}).get("kb_path"), create=create, **options)
+
+
+class ByteSize(click.ParamType):
+    """A size such as 50MB, 800KB, 1GB or a plain number of bytes."""
+
+    name = "SIZE"
+    _UNITS = {"": 1, "B": 1, "K": 1024, "KB": 1024, "M": 1024 ** 2, "MB": 1024 ** 2,
+              "G": 1024 ** 3, "GB": 1024 ** 3}
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        text = str(value).strip().upper()
+        number = text.rstrip("KMGB")
+        unit = text[len(number):]
+        try:
+            size = float(number) * self._UNITS[unit]
+        except (ValueError, KeyError):
+            self.fail(f"无法识别的大小“{value}”，请写成 50MB、800KB 或 1GB 这样的形式", param, ctx)
+        if size < 1:
+            self.fail(f"大小须大于 0：{value}", param, ctx)
+        return int(size)
 
 
 def _bar(files: list, label: str):
@@ -29,10 +51,14 @@ def _bar(files: list, label: str):
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--type", "doc_type", type=click.Choice(DOC_TYPES), help="指定文档类型（默认自动识别）。")
 @click.option("--encoding", help="指定文本编码，如 gb18030（默认自动识别）。")
+@click.option("--max-size", type=ByteSize(), default="50MB", show_default=True,
+              help="单个文件的大小上限，超过的文件跳过并报告。")
+@click.option("--max-expanded", type=ByteSize(), default="200MB", show_default=True,
+              help="Word 文档解压后的大小上限（防止恶意构造的文件）。")
 @json_option
 @click.pass_context
 @library_errors
-def ingest(ctx, paths, doc_type, encoding, as_json):
+def ingest(ctx, paths, doc_type, encoding, max_size, max_expanded, as_json):
     """把文件或文件夹（含子文件夹）的材料收入知识库。
 
     支持 .txt .md .docx .html；重复入库不会产生重复；不给路径时收入自带的示范材料。
@@ -42,6 +68,7 @@ def ingest(ctx, paths, doc_type, encoding, as_json):
       bigan ingest 我的材料/
       bigan ingest 讲话.docx 方案.txt --type speech
       bigan --kb ~/素材库 ingest 旧材料/ --encoding gb18030
+      bigan ingest 大文件/ --max-size 100MB
     """
     from kb.knowledge_base import iter_files
 
@@ -51,7 +78,7 @@ def ingest(ctx, paths, doc_type, encoding, as_json):
             raise click.UsageError("请给出要入库的文件或文件夹")
         paths = (str(default),)
     files = [path for path, _ in iter_files(paths)]
-    kb = _open(ctx, create=True)
+    kb = _open(ctx, create=True, max_file_bytes=max_size, max_docx_expanded=max_expanded)
     with kb:
         if len(files) > PROGRESS_FROM and sys.stderr.isatty():
             with _bar(files, "入库") as bar:

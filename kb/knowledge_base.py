@@ -19,7 +19,9 @@ from kb.store import DocumentInfo, Store, content_hash, text_hash
 
 SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".html", ".htm")
 DEFAULT_BATCH = 500
-DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024
+DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
+#: A .docx whose parts inflate past this is refused (zip bombs).
+DEFAULT_MAX_DOCX_EXPANDED = 200 * 1024 * 1024
 #: A batch is committed early once it holds this many passages (bounded memory).
 MAX_BATCH_PASSAGES = 60_000
 #: Below this many passages a batch is indexed in-process (forking costs more than it saves).
@@ -69,7 +71,7 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
     the folder, as the starter corpus has) are skipped.
     """
     for raw in paths:
-        path = Path(raw)
+        path = Path(os.fsdecode(raw))  # a bytes name that is not UTF-8 keeps its bytes
         if path.is_dir():
             for folder, dirs, files in os.walk(path, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -88,6 +90,12 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
             yield path, f"{path}：不是普通文件，已跳过"
         else:
             yield path, f"{path}：文件不存在（请检查路径）"
+
+
+def _save_failure(source: str, root: Path, error: OSError) -> str:
+    """Return the one-line message for a file the knowledge base could not save."""
+    return (f"{source}：无法写入知识库 {root}（{error.strerror or error}）"
+            "（请检查磁盘空间和写权限后重新入库）")
 
 
 class _Batch:
@@ -115,13 +123,15 @@ class KnowledgeBase:
     """A knowledge-base folder: ingest documents, search passages, maintain the index."""
 
     def __init__(self, root: Path, *, lock_timeout: float = 10.0, batch_size: int = DEFAULT_BATCH,
-                 max_file_size: int = DEFAULT_MAX_FILE_SIZE, procs: int | None = None):
+                 max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+                 max_docx_expanded: int = DEFAULT_MAX_DOCX_EXPANDED, procs: int | None = None):
         self.root = Path(root)
         self.store = Store(self.root)
         self.index = Index(self.root)
         self.lock_timeout = lock_timeout
         self.batch_size = batch_size
-        self.max_file_size = max_file_size
+        self.max_file_bytes = max_file_bytes
+        self.max_docx_expanded = max_docx_expanded
         self.procs = procs
         self._searcher = None
         self._search = None
@@ -263,6 +273,9 @@ class KnowledgeBase:
                progress: Callable[[str], None] | None = None) -> IngestReport:
         """Ingest files and folders (recursively); failures are collected, the rest lands."""
         from kb.parse import load_document
+        from kb.readers.source import read_bytes
+
+        limits = {"max_bytes": self.max_file_bytes, "max_docx_expanded": self.max_docx_expanded}
 
         def items():
             for path, error in iter_files(paths):
@@ -270,19 +283,13 @@ class KnowledgeBase:
                     yield str(path), error, None, None
                     continue
                 try:
-                    size = path.stat().st_size
-                    if size > self.max_file_size:
-                        raise ReadError(path, f"文件过大（{size // 1024 // 1024} MB）",
-                                        f"上限 {self.max_file_size // 1024 // 1024} MB")
-                    data = path.read_bytes()
-                except OSError as error:
-                    yield str(path), f"{path}：无法读取（{error.strerror}）", None, None
-                    continue
+                    # Missing, unreadable, a FIFO or too large: read_bytes says which.
+                    data = read_bytes(path, self.max_file_bytes)
                 except ReadError as error:
                     yield str(path), str(error), None, None
                     continue
                 yield (os.path.abspath(path), None, data,
-                       lambda p=path: load_document(p, encoding=encoding, doc_type=doc_type))
+                       lambda p=path: load_document(p, encoding=encoding, doc_type=doc_type, **limits))
 
         return self._ingest(items(), progress)
 
@@ -315,6 +322,10 @@ class KnowledgeBase:
                                            committed, batch)
                     except ReadError as read_error:
                         kind, error = "failed", str(read_error)
+                    except OSError as os_error:
+                        # Saving the document failed (disk full, permissions): this file
+                        # fails, the batch goes on, and the last commit stays intact.
+                        kind, error = "failed", _save_failure(source, self.root, os_error)
                 if error is not None:
                     outcome["failed"].append((source, error))
                 else:
@@ -322,10 +333,10 @@ class KnowledgeBase:
                 if progress is not None:
                     progress(source)
                 if batch.size() >= self.batch_size or batch.passages >= MAX_BATCH_PASSAGES:
-                    self._commit(batch, records, committed)
+                    self._commit_batch(batch, records, committed)
                     batch = _Batch()
             if batch.size():
-                self._commit(batch, records, committed)
+                self._commit_batch(batch, records, committed)
         self.close()
         return IngestReport(**{k: tuple(v) for k, v in outcome.items()})
 
@@ -402,6 +413,15 @@ class KnowledgeBase:
         batch.adds[doc_id] = (info, passages)
         batch.passages += len(passages)
         return kind
+
+    def _commit_batch(self, batch: _Batch, records, committed) -> None:
+        """Commit one ingest batch; a failed write becomes a KbError, the last commit stays."""
+        try:
+            self._commit(batch, records, committed)
+        except OSError as error:
+            raise KbError(f"入库中断：写入知识库 {self.root} 失败（{error.strerror or error}），"
+                          "已入库的内容保持上次提交的状态（请检查磁盘空间和写权限后重新入库，"
+                          "已入库的文件会被跳过）") from None
 
     def _commit(self, batch: _Batch, records, committed) -> None:
         procs = self.procs if self.procs is not None else (

@@ -101,9 +101,9 @@ def test_bad_files_are_reported_and_the_rest_lands(kb, corpus):
 
 
 def test_file_size_limit(tmp_path, corpus):
-    with KnowledgeBase.open(tmp_path / "kb", max_file_size=100) as base:
+    with KnowledgeBase.open(tmp_path / "kb", max_file_bytes=100) as base:
         report = base.ingest([corpus / "讲话" / "安全生产会讲话.md"])
-    assert "文件过大" in report.failed[0][1]
+    assert "文件太大" in report.failed[0][1]
 
 
 def test_small_batches_commit_separately_and_hook_sees_changes(tmp_path, corpus):
