@@ -24,8 +24,8 @@ class ByteSize(click.ParamType):
     """A size such as 50MB, 800KB, 1GB or a plain number of bytes."""
 
     name = "SIZE"
-    _UNITS = {"": 1, "B": 1, "K": 1024, "KB": 1024, "M": 1024 ** 2, "MB": 1024 ** 2,
-              "G": 1024 ** 3, "GB": 1024 ** 3}
+    _UNITS = {"": 1, "B": 1, "K": 1000, "KB": 1000, "M": 1000 ** 2, "MB": 1000 ** 2,
+              "G": 1000 ** 3, "GB": 1000 ** 3}
 
     def convert(self, value, param, ctx):
         if isinstance(value, int):

@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 
+def printable(text) -> str:
+    """Return ``text`` with the undecodable bytes of a file name (surrogateescape) written as \\xNN.
+
+    >>> printable("/材料/" + b"\\xb9\\xfa.txt".decode("utf-8", "surrogateescape"))
+    '/材料/\\\\xb9\\\\xfa.txt'
+    """
+    return str(text).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 class KbError(Exception):
     """Base class: anything the user can fix gets one of these."""
 
@@ -11,7 +20,7 @@ class ReadError(KbError):
     """A file could not be read; the message names the file, the reason and what to do."""
 
     def __init__(self, path, reason: str, hint: str = ""):
-        self.path = str(path)
+        self.path = printable(path)
         self.reason = reason
         self.hint = hint
         message = f"{self.path}：{reason}"

@@ -10,18 +10,18 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.errors import KbError, NotFoundError, ReadError
+from kb.errors import KbError, NotFoundError, ReadError, printable
 from kb.index import Index, env_procs, guarded, read_records
 from kb.model import Document, Hit, Passage
 from kb.passages import document_passages
+from kb.readers import DEFAULT_MAX_BYTES, DEFAULT_MAX_DOCX_EXPANDED
 from kb.search import SORTS, Filters, Searcher, parse_query
 from kb.store import DocumentInfo, Store, content_hash, text_hash
 
 SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".html", ".htm")
 DEFAULT_BATCH = 500
-DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
-#: A .docx whose parts inflate past this is refused (zip bombs).
-DEFAULT_MAX_DOCX_EXPANDED = 200 * 1024 * 1024
+#: The readers' limits: a larger file, or a .docx inflating past this (zip bombs), is refused.
+DEFAULT_MAX_FILE_BYTES = DEFAULT_MAX_BYTES
 #: A batch is committed early once it holds this many passages (bounded memory).
 MAX_BATCH_PASSAGES = 60_000
 #: Below this many passages a batch is indexed in-process (forking costs more than it saves).
@@ -61,6 +61,11 @@ class IngestReport:
         data["failed"] = [{"path": p, "message": m} for p, m in self.failed]
         data["counts"] = self.counts()
         return data
+
+
+def source_name(path) -> str:
+    """Return the absolute path of ``path`` as the knowledge base records it (always valid UTF-8)."""
+    return printable(os.path.abspath(os.fsdecode(path)))
 
 
 def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
@@ -232,7 +237,7 @@ class KnowledgeBase:
         matches = [i for i in records.values() if len(key) >= 4 and i.doc_id.startswith(key)]
         if len(matches) == 1:
             return matches[0]
-        source = os.path.abspath(key)
+        source = source_name(key)
         for info in records.values():
             if info.source == source or any(a[0] == source for a in info.aliases):
                 return info
@@ -288,7 +293,7 @@ class KnowledgeBase:
                 except ReadError as error:
                     yield str(path), str(error), None, None
                     continue
-                yield (os.path.abspath(path), None, data,
+                yield (source_name(path), None, data,
                        lambda p=path: load_document(p, encoding=encoding, doc_type=doc_type, **limits))
 
         return self._ingest(items(), progress)
@@ -327,7 +332,7 @@ class KnowledgeBase:
                         # fails, the batch goes on, and the last commit stays intact.
                         kind, error = "failed", _save_failure(source, self.root, os_error)
                 if error is not None:
-                    outcome["failed"].append((source, error))
+                    outcome["failed"].append((printable(source), printable(error)))
                 else:
                     outcome[kind].append(source)
                 if progress is not None:
@@ -534,7 +539,7 @@ class KnowledgeBase:
         with self.store.lock(self.lock_timeout):
             self.close()
             info = self._find(doc_id_or_path)
-            source = os.path.abspath(doc_id_or_path)
+            source = source_name(doc_id_or_path)
             records = dict(self._catalogue())
             batch = _Batch()
             if info.source != source and any(a[0] == source for a in info.aliases):

@@ -16,7 +16,7 @@ import docx
 from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
-from kb.errors import ReadError
+from kb.errors import ReadError, printable
 from kb.model import Block, RawDocument
 from kb.readers.blocks import make_block
 from kb.readers.portal import MIN_LABELS, meta_from_rows, portal_label
@@ -72,7 +72,7 @@ def raw_from_docx_bytes(data: bytes, path, *, max_expanded: int = DEFAULT_MAX_EX
             blocks.append(block)
     if not blocks:
         raise ReadError(path, "文件是空的", "Word 文档里没有找到文字，请确认正文不是图片")
-    return RawDocument(path=str(path), blocks=tuple(blocks), meta=meta, format="docx")
+    return RawDocument(path=printable(path), blocks=tuple(blocks), meta=meta, format="docx")
 
 
 def _check_package(data: bytes, path, max_expanded: int) -> None:

@@ -9,7 +9,7 @@ import unicodedata
 import lxml.html
 from lxml import etree
 
-from kb.errors import ReadError
+from kb.errors import ReadError, printable
 from kb.model import Block, RawDocument
 from kb.readers.blocks import make_block, strip_controls
 from kb.readers.encoding import decode_bytes
@@ -101,7 +101,7 @@ def raw_from_html(text: str, path) -> RawDocument:
             blocks.insert(0, title)
     if not blocks:
         raise ReadError(path, "网页中没有找到正文", "请确认文件是保存下来的完整网页")
-    return RawDocument(path=str(path), blocks=tuple(blocks), meta=meta, format="html",
+    return RawDocument(path=printable(path), blocks=tuple(blocks), meta=meta, format="html",
                        run_together=is_run_together([b.text for b in blocks]))
 
 

@@ -7,7 +7,7 @@ import re
 import lxml.html
 import markdown
 
-from kb.errors import ReadError
+from kb.errors import ReadError, printable
 from kb.model import RawDocument
 from kb.readers.encoding import decode_bytes
 from kb.readers.html import blocks_from_element
@@ -62,7 +62,7 @@ def raw_from_markdown(text: str, path) -> RawDocument:
     blocks = blocks_from_element(root)
     if not blocks:
         raise ReadError(path, "文件是空的", "请确认文件里有正文")
-    return RawDocument(path=str(path), blocks=tuple(blocks), meta=meta, format="md")
+    return RawDocument(path=printable(path), blocks=tuple(blocks), meta=meta, format="md")
 
 
 def split_metadata(text: str) -> tuple[dict, str]:

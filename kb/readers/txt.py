@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kb.errors import ReadError
+from kb.errors import ReadError, printable
 from kb.model import RawDocument
 from kb.readers.blocks import make_block
 from kb.readers.encoding import decode_bytes
@@ -40,7 +40,7 @@ def raw_from_text(text: str, path) -> RawDocument:
             blocks.append(block)
     if not blocks:
         raise ReadError(path, "文件是空的", "请确认文件里有正文")
-    return RawDocument(path=str(path), blocks=tuple(blocks), meta={}, format="txt",
+    return RawDocument(path=printable(path), blocks=tuple(blocks), meta={}, format="txt",
                        run_together=is_run_together([b.text for b in blocks]))
 
 
