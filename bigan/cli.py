@@ -5,11 +5,12 @@ from __future__ import annotations
 import click
 
 from bigan import __version__
+from bigan.cli_chinese import ChineseGroup, use_chinese
 from bigan.cli_support import CONTEXT_SETTINGS
 from bigan.resources import speeches_dir
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+@click.group("bigan", cls=ChineseGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="bigan", message="%(prog)s %(version)s")
 @click.option("--kb", "kb_path", envvar="BIGAN_KB", type=click.Path(file_okay=False),
               help="知识库文件夹（也可用环境变量 BIGAN_KB；默认在用户数据目录）。")
@@ -46,6 +47,7 @@ def _register() -> None:
 
 
 _register()
+use_chinese(cli)
 
 
 def main() -> None:

@@ -41,3 +41,18 @@ def test_quick_start_is_two_commands_and_ci_runs_the_test_one():
     assert commands == ["sh scripts/demo.sh", "sh scripts/test.sh"]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert [line for line in ci.splitlines() if line and not line.startswith("#")] == ["exec sh scripts/test.sh"]
+
+
+def test_click_speaks_chinese(tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["outline", "-h"])
+    assert result.output.startswith("用法：bigan outline [选项] FILE")
+    assert "选项：" in result.output and "显示本帮助并退出。" in result.output
+    assert "Usage" not in result.output and "Options" not in result.output
+    result = runner.invoke(cli, ["outline", str(tmp_path / "无.txt")])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == f"错误：FILE 无效：{tmp_path / '无.txt'} 不存在。"
+    result = runner.invoke(cli, ["nosuch"])
+    assert result.exit_code == 2 and "错误：没有命令“nosuch”。" in result.stderr
+    result = runner.invoke(cli, ["draft", "speech", "--length", "abc"])
+    assert result.exit_code == 2 and "不是整数" in result.stderr
