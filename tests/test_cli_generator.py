@@ -102,12 +102,12 @@ def test_docx_template_and_check(runner, tmp_path, kind):
     assert "符合排版规范" in check.stderr
 
 
-def test_docx_template_default_name_and_dotx(runner, tmp_path):
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        result = runner.invoke(cli, ["docx-template", "notice", "--dotx"])
-        assert result.exit_code == 0, result.output
-        assert result.stdout.strip() == "通知模板.dotx"
-        assert Path("通知模板.dotx").exists()
+def test_docx_template_default_name_and_dotx(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["docx-template", "notice", "--dotx"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "通知模板.dotx"
+    assert (tmp_path / "通知模板.dotx").exists()
 
 
 def test_check_format_reports_deviations(runner, tmp_path):
