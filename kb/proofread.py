@@ -99,7 +99,11 @@ def read_text(path, *, encoding: str | None = None) -> str:
     from kb.readers.encoding import decode_bytes
     from kb.readers.source import read_bytes
 
-    return decode_bytes(read_bytes(path), path, encoding)
+    text = decode_bytes(read_bytes(path), path, encoding)
+    if not text.replace("\ufeff", "").strip():
+        # "未发现问题" for an empty file would hide a wrong path or a failed export.
+        raise ReadError(path, "文件是空的", "请确认文件里有正文")
+    return text
 
 
 def fix_text(text: str, findings: Iterable[Finding]) -> str:
