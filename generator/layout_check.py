@@ -10,6 +10,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from kb.structure import marker_level
+
 from generator.errors import GeneratorError
 from generator.profile import TWIPS_PER_PT, LayoutProfile, load_profile
 
@@ -38,13 +40,6 @@ _ROLE_BY_STYLE.update({f"{prefix}{n}": f"heading{n}" for n in range(1, 5)
 _INDENTED = ("body", "heading1", "heading2", "heading3", "heading4", "attachment_note")
 _CENTRED = ("title", "byline")
 
-_CN = "一二三四五六七八九十"
-_MARKERS = [
-    (1, re.compile(rf"^[{_CN}]{{1,3}}、")),
-    (2, re.compile(rf"^（[{_CN}]{{1,3}}）")),
-    (3, re.compile(r"^\d{1,2}(?:[.．](?!\d)|、)")),
-    (4, re.compile(r"^（\d{1,2}）")),
-]
 _DATE_LINE = re.compile(r"^(\d{4}|[〇○零一二三四五六七八九]{4})\s*年.{1,6}日$")
 
 
@@ -281,20 +276,13 @@ def _check_page(sect, profile: LayoutProfile, where: str) -> list[Deviation]:
     return out
 
 
-def _marker_level(text: str) -> int:
-    for level, pattern in _MARKERS:
-        if pattern.match(text):
-            return level
-    return 0
-
-
 def _role(paragraph, text: str, styles: _Styles, style_id, index: int, previous: str) -> str:
     role = _ROLE_BY_STYLE.get(styles.name(style_id))
     if role:
         return role
     # Unstyled (Normal) paragraphs: recognise the role from the text, as the kb parser does.
     jc = _ppr_value(styles.ppr_chain(paragraph, style_id), "jc", "val")
-    level = _marker_level(text)
+    level = marker_level(text)
     if level:
         return f"heading{level}"
     if index == 0 and len(text) <= 60 and not text.endswith("。"):
@@ -343,7 +331,7 @@ def _check_paragraphs(body, styles: _Styles, profile: LayoutProfile) -> list[Dev
         previous = role
         # Which element each run should look like: the run-in heading of a body paragraph
         # takes its level's font, the rest the body font.
-        level = _marker_level(text) if role in ("body", "heading1", "heading2", "heading3",
+        level = marker_level(text) if role in ("body", "heading1", "heading2", "heading3",
                                                  "heading4") else 0
         heading_end = _heading_end(text) if level else 0
         offset = 0

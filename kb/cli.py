@@ -8,7 +8,7 @@ import click
 
 from bigan.cli_support import CONTEXT_SETTINGS, echo_json, json_option, library_errors, warn
 from kb.errors import QueryError
-from kb.model import DOC_TYPES, ROLES
+from kb.model import DOC_TYPES, ROLES, merge_spans
 
 #: Progress bars only for batches longer than this.
 PROGRESS_FROM = 20
@@ -96,14 +96,8 @@ def ingest(ctx, paths, doc_type, encoding, max_size, max_expanded, as_json):
 
 
 def _highlight(text: str, spans, colour: bool) -> str:
-    merged: list[list[int]] = []
-    for span in sorted(spans, key=lambda s: (s.start, s.end)):
-        if merged and span.start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], span.end)
-        else:
-            merged.append([span.start, span.end])
     out, last = [], 0
-    for start, end in merged:
+    for start, end in merge_spans(spans):
         out.append(text[last:start])
         match = text[start:end]
         out.append(click.style(match, fg="red", bold=True) if colour else f"【{match}】")

@@ -170,6 +170,21 @@ class Span:
     end: int
 
 
+def merge_spans(spans) -> list[tuple[int, int]]:
+    """Return (start, end) pairs of the spans in order, overlapping ones merged, for highlighting.
+
+    >>> merge_spans([Span(4, 6), Span(0, 2), Span(1, 3)])
+    [(0, 3), (4, 6)]
+    """
+    merged: list[list[int]] = []
+    for span in sorted(spans, key=lambda s: (s.start, s.end)):
+        if merged and span.start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], span.end)
+        else:
+            merged.append([span.start, span.end])
+    return [(start, end) for start, end in merged]
+
+
 @dataclass(frozen=True)
 class Hit:
     """One search result."""

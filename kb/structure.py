@@ -237,7 +237,7 @@ class _Parser:
     def _title_like(text: str) -> bool:
         if len(text) > 80 or _SENTENCE_END.search(text[-1:]) or text.endswith(("：", "，")):
             return False
-        if _marker_level(text) or _ADDRESS.match(text):
+        if marker_level(text) or _ADDRESS.match(text):
             return False
         return True
 
@@ -259,14 +259,14 @@ class _Parser:
         if i < len(paras):
             text = paras[i].text
             if (2 <= len(text) <= 80 and _SALUTATION_END.search(text) and "。" not in text
-                    and not _marker_level(text)):
+                    and not marker_level(text)):
                 salutation = text[:-1]
                 i += 1
         return byline, salutation, i
 
     @staticmethod
     def _byline_like(text: str) -> bool:
-        if len(text) > 80 or _marker_level(text):
+        if len(text) > 80 or marker_level(text):
             return False
         if text.startswith(("——", "—", "--")):
             return True
@@ -302,7 +302,7 @@ class _Parser:
                 found_date = found_date or bool(_DATE_LINE.match(text))
                 i -= 1
             elif found_date and len(text) <= 30 and not re.search(r"[。！？；：，]", text) \
-                    and not _marker_level(text):
+                    and not marker_level(text):
                 i -= 1
             elif found_date and _ATTACHMENT_NOTE.match(text):
                 i -= 1
@@ -319,7 +319,7 @@ class _Parser:
 
     def _closing(self, paras: list[_Para]):
         last_heading = max((i for i, p in enumerate(paras)
-                            if _marker_level(p.text) or p.level_hint), default=-1)
+                            if marker_level(p.text) or p.level_hint), default=-1)
         start = None
         for i in range(len(paras) - 1, last_heading, -1):
             if _ADDRESS.match(paras[i].text) or paras[i].text.startswith("让我们"):
@@ -453,7 +453,12 @@ def classify(title: str, *, salutation: str | None = None, is_regulation: bool =
     return "other"
 
 
-def _marker_level(text: str) -> int:
+def marker_level(text: str) -> int:
+    """Return the heading level a numbering marker at the start of ``text`` gives (0: none).
+
+    >>> marker_level("（二）加强领导"), marker_level("1.总体要求"), marker_level("统一思想、提高认识")
+    (2, 3, 0)
+    """
     for level, pattern in _MARKERS:
         if pattern.match(text):
             return level
@@ -521,7 +526,7 @@ class _Sections:
                     return level, marker, "", rest
                 return level, marker, rest.rstrip("。"), ""
             return None  # enumerations inside articles stay text
-        level = _marker_level(text)
+        level = marker_level(text)
         if level:
             match = _MARKERS[level - 1][1].match(text)
             number = cn_number(match.group("n"))
@@ -556,7 +561,7 @@ class _Sections:
             if pos <= 0 or pos >= len(text):
                 continue
             tail = text[pos:]
-            level = _marker_level(tail)
+            level = marker_level(tail)
             if level not in (1, 2):
                 continue
             number = cn_number(_MARKERS[level - 1][1].match(tail).group("n"))

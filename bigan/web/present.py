@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from markupsafe import Markup, escape
 
-from kb.model import Span
+from kb.model import Span, merge_spans
 
 TYPE_NAMES = {"speech": "讲话", "work_plan": "工作方案", "report": "工作报告", "notice": "通知",
               "opinion": "意见", "regulation": "法规", "other": "其他"}
@@ -21,14 +21,8 @@ def highlight(text: str, spans: Iterable) -> Markup:
     >>> str(highlight("<b>一刻钟</b>", [type("S", (), {"start": 3, "end": 6})()]))
     '&lt;b&gt;<mark>一刻钟</mark>&lt;/b&gt;'
     """
-    merged: list[list[int]] = []
-    for span in sorted(spans, key=lambda s: (s.start, s.end)):
-        if merged and span.start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], span.end)
-        else:
-            merged.append([span.start, span.end])
     out, last = [], 0
-    for start, end in merged:
+    for start, end in merge_spans(spans):
         out.append(escape(text[last:start]))
         out.append(Markup("<mark>%s</mark>") % text[start:end])
         last = end

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kb.model import Document, Section
@@ -163,3 +164,13 @@ def _signature(lines: tuple[str, ...]) -> list[Para]:
         role = "date" if is_date_line(line) else "signature"
         out.append(Para(role, (Run(line, role),)))
     return out
+
+
+def note_for(para: Para, comments: Mapping[str, str]) -> str | None:
+    """Return the comment (a borrowed paragraph's source) to attach to a body paragraph, if any."""
+    if para.role not in ("body", "attachment_note"):
+        return None
+    for key in (para.text, *para.sources):
+        if key in comments:
+            return comments[key]
+    return None

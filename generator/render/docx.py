@@ -10,7 +10,7 @@ from kb.model import Document
 
 from generator.profile import LayoutProfile, load_profile
 from generator.render import _wordxml as wx
-from generator.render._walk import Para, walk_document
+from generator.render._walk import Para, note_for, walk_document
 
 # Breaking a long title: a line may end after 的/上 or after a common closing word of an
 # official-text phrase, or before 暨/《; after 和/与/及 is second best; a plain middle cut is
@@ -59,7 +59,7 @@ def build_docx(doc: Document, *, profile: LayoutProfile, comments: Mapping[str, 
         if profile.paragraph.blank_line_before_signature and _starts_block(paras, index):
             wx.set_spacing(paragraph, before=blank)
         if comments and not template:
-            note = _note_for(para, comments)
+            note = note_for(para, comments)
             if note is not None and paragraph.runs:
                 document.add_comment(paragraph.runs, text=wx.xml_text(note), author="笔杆",
                                      initials="BG")
@@ -179,10 +179,3 @@ def _starts_block(paras: list[Para], index: int) -> bool:
     return role in ("signature", "date") and previous not in ("signature", "date")
 
 
-def _note_for(para: Para, comments: Mapping[str, str]) -> str | None:
-    if para.role not in ("body", "attachment_note"):
-        return None
-    for key in (para.text, *para.sources):
-        if key in comments:
-            return comments[key]
-    return None

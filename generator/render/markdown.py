@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kb.model import Document
 
-from generator.render._walk import Para, walk_document
+from generator.render._walk import note_for, walk_document
 
 # Text that Markdown would take for syntax at the start of a paragraph (list, heading, quote).
 _SYNTAX_START = re.compile(r"^(\d+[.)](?=\s)|[-+*](?=\s)|#|>|=+\s*$|-{3,}\s*$)")
@@ -46,7 +46,7 @@ def render_markdown(doc: Document, *, comments: Mapping[str, str] | None = None)
         elif para.role.startswith("heading"):
             blocks.append("#" * (min(max(para.level, 1), 5) + 1) + " " + text)
         else:
-            note = _note_for(para, comments) if comments else None
+            note = note_for(para, comments) if comments else None
             if note is not None:
                 notes.append(note)
                 text += f"[^{len(notes)}]"
@@ -93,10 +93,3 @@ def _escape(text: str) -> str:
     return "\\" + text if _SYNTAX_START.match(text) else text
 
 
-def _note_for(para: Para, comments: Mapping[str, str]) -> str | None:
-    if para.role not in ("body", "attachment_note"):
-        return None
-    for key in (para.text, *para.sources):
-        if key in comments:
-            return comments[key]
-    return None
