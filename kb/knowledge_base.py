@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -424,6 +426,12 @@ class KnowledgeBase:
         try:
             self._commit(batch, records, committed)
         except OSError as error:
+            # The failed writer's open files and lock hang on the traceback (some in a
+            # reference cycle): free them here, quietly, so this process can write again.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ResourceWarning)
+                error.__traceback__ = None
+                gc.collect()
             raise KbError(f"入库中断：写入知识库 {self.root} 失败（{error.strerror or error}），"
                           "已入库的内容保持上次提交的状态（请检查磁盘空间和写权限后重新入库，"
                           "已入库的文件会被跳过）") from None
@@ -442,10 +450,12 @@ class KnowledgeBase:
                     writer.add(info, document_passages(self.store.load(doc_id)[1], doc_id, info.source))
             for doc_id, (info, passages) in batch.adds.items():
                 writer.add(info, passages)
+            # A failed commit (disk full) must still release Whoosh's lock, or this
+            # process could never write again.
+            writer.commit()
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
         committed.difference_update(batch.deletes)
         committed.update(batch.adds)
         live_originals = {i.original for i in records.values()}
