@@ -46,22 +46,25 @@ def paragraphs_xml(lines) -> str:
     return "".join(f"<w:p><w:r><w:t>{escape(line)}</w:t></w:r></w:p>" for line in lines)
 
 
+_CONTENT_TYPES = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    b'<Default Extension="xml" ContentType="application/xml"/>'
+    b'<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+    b'officedocument.wordprocessingml.document.main+xml"/></Types>')
+_RELS = (
+    b'<?xml version="1.0" encoding="UTF-8"?>'
+    b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+
+
 def _package(document: bytes, extra: dict[str, bytes]) -> bytes:
-    content_types = (
-        b'<?xml version="1.0" encoding="UTF-8"?>'
-        b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        b'<Default Extension="xml" ContentType="application/xml"/>'
-        b'<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
-        b'officedocument.wordprocessingml.document.main+xml"/></Types>')
-    rels = (b'<?xml version="1.0" encoding="UTF-8"?>'
-            b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-            b'relationships/officeDocument" Target="word/document.xml"/></Relationships>')
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
-        package.writestr("[Content_Types].xml", content_types)
-        package.writestr("_rels/.rels", rels)
+        package.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        package.writestr("_rels/.rels", _RELS)
         package.writestr("word/document.xml", document)
         for name, data in extra.items():
             package.writestr(name, data)
@@ -69,9 +72,20 @@ def _package(document: bytes, extra: dict[str, bytes]) -> bytes:
 
 
 def bomb_docx(expanded: int) -> bytes:
-    """Return a small .docx whose document.xml inflates to about ``expanded`` bytes."""
-    filler = "<w:p/>" * (expanded // 6)
-    return docx_bytes(paragraphs_xml(["炸弹"]) + filler)
+    """Return a small .docx whose document.xml inflates to about ``expanded`` bytes (built in chunks)."""
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    buffer = io.BytesIO()
+    chunk = b"<w:p/>" * 100_000
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        package.writestr("_rels/.rels", _RELS)
+        with package.open("word/document.xml", "w", force_zip64=True) as part:
+            part.write(f'<?xml version="1.0" encoding="UTF-8"?><w:document {ns}><w:body>'.encode())
+            part.write(paragraphs_xml(["关于膨胀测验的讲话", "膨胀测验的正文。"]).encode("utf-8"))
+            for _ in range(expanded // len(chunk)):
+                part.write(chunk)
+            part.write(b"</w:body></w:document>")
+    return buffer.getvalue()
 
 
 def xxe_docx(secret_path: Path) -> bytes:
