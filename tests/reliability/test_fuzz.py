@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 import zipfile
 from html import escape
 from pathlib import Path
 
+import pytest
 from docx import Document as WordDocument
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -88,3 +90,25 @@ def test_what_lands_is_found_exactly(tmp_path_factory, lines, data):
         expected = sum(needle in p.text for p in passages)
         assert base.count(needle) == expected
     shutil.rmtree(folder)
+
+
+def test_libreoffice_opens_a_sample_of_odd_renders(tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("未安装 LibreOffice（soffice），跳过用 LibreOffice 打开的检查")
+    samples = {"控制字符": ["关于\x00测验\x07的讲话", "同志们：", "一、&<>“”", "\u3000\ufeff正文。"],
+               "长行": ["长行测验", "甲" * 5000],
+               "只有标题": ["关于只有标题的通知"]}
+    sources = []
+    for name, lines in samples.items():
+        doc = load_document(_write(tmp_path, "txt", lines).rename(tmp_path / f"{name}.txt"))
+        out = tmp_path / f"{name}.docx"
+        render_docx(doc, out)
+        sources.append(out)
+    converted = tmp_path / "pdf"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(converted), *map(str, sources)],
+                   check=True, capture_output=True, timeout=180)
+    for source in sources:
+        pdf = converted / f"{source.stem}.pdf"
+        assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
