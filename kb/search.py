@@ -9,15 +9,20 @@ over jieba words, computed only for the confirmed passages.
 
 from __future__ import annotations
 
+import heapq
 import re
+from array import array
+from bisect import bisect_left
 from dataclasses import dataclass
 
-from whoosh.query import And, Or, Term
-from whoosh.scoring import BM25F
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.query import Or, Term
+from whoosh.scoring import BM25F, bm25
 
 from kb.analysis import bigrams, query_words
 from kb.errors import QueryError
-from kb.index import unpack_meta
+from kb.index import SEP, unpack_meta
 from kb.model import ROLES, Hit, Span
 
 #: Roles that `headings=True` keeps: the 标题库 of titles and section headings.
@@ -124,6 +129,74 @@ def find_spans(text: str, terms) -> tuple[Span, ...]:
     return tuple(Span(s, e) for s, e in sorted(spans))
 
 
+class _Postings:
+    """A forward-only cursor over one term's postings in one segment, a block at a time.
+
+    Whoosh's own matchers step through a block one posting per Python call;
+    here a block's ids are decoded once and searched with bisect, and whole
+    blocks are skipped on their stored maximum id without being decoded.
+    """
+
+    def __init__(self, matcher):
+        if isinstance(matcher, FilterMatcher):
+            matcher = matcher.child  # deletions are removed by the caller
+        self._m = matcher
+        self._lo = 0
+        if isinstance(matcher, W3LeafMatcher):
+            self._blocks = True
+        else:
+            # Inlined or in-memory postings: read them once as a single block.
+            self._blocks = False
+            ids, weights = [], []
+            while matcher.is_active():
+                ids.append(matcher.id())
+                weights.append(matcher.weight())
+                matcher.next()
+            self._ids, self._weights = tuple(ids), weights
+
+    def all_ids(self) -> list[int]:
+        """Return every id, in order."""
+        if not self._blocks:
+            return list(self._ids)
+        m, out = self._m, []
+        while not m._atend:
+            if m._ids is None:
+                m._read_ids()
+            out.extend(m._ids)
+            m._next_block()
+        return out
+
+    def find(self, docid: int) -> int:
+        """Return the index of ``docid`` in the current block, or -1; ids asked must not decrease."""
+        if self._blocks:
+            m = self._m
+            if m._atend:
+                return -1
+            if m._maxid < docid:
+                while m._maxid < docid:
+                    m._next_block()
+                    if m._atend:
+                        return -1
+                self._lo = 0
+            if m._ids is None:
+                m._read_ids()
+            ids = m._ids
+        else:
+            ids = self._ids
+        i = bisect_left(ids, docid, self._lo)
+        self._lo = i
+        return i if i < len(ids) and ids[i] == docid else -1
+
+    def weight(self, index: int) -> float:
+        """Return the weight of the posting at ``index`` in the current block."""
+        if not self._blocks:
+            return self._weights[index]
+        m = self._m
+        if m._weights is None:
+            m._read_weights()
+        return m._weights[index]
+
+
 class Searcher:
     """Answers queries on one Whoosh searcher (kept open across queries by the façade)."""
 
@@ -132,6 +205,11 @@ class Searcher:
         reader = searcher.reader()
         self._text = reader.column_reader("text") if reader.has_column("text") else None
         self._meta = reader.column_reader("meta") if reader.has_column("meta") else None
+        # Segment by segment: (reader, first global docnum, docnum after the last).
+        self._leaves = [(leaf, base, base + leaf.doc_count_all())
+                        for leaf, base in reader.leaf_readers()]
+        self._df: dict[tuple[str, str], tuple[int, tuple[int, ...]]] = {}
+        self._order = None
 
     def text(self, docnum: int) -> str:
         return self._text[docnum].decode("utf-8")
@@ -139,44 +217,93 @@ class Searcher:
     def meta(self, docnum: int):
         return unpack_meta(self._meta[docnum])
 
+    # -- postings ----------------------------------------------------------------------------
+
+    def _frequency(self, field: str, term: str) -> tuple[int, tuple[int, ...]]:
+        """Return the term's document frequency, in total and per segment (cached per searcher)."""
+        key = (field, term)
+        found = self._df.get(key)
+        if found is None:
+            if len(self._df) > 100_000:
+                self._df.clear()  # bound the cache; it refills from the common terms
+            per_leaf = tuple(leaf.doc_frequency(field, term) for leaf, _, _ in self._leaves)
+            found = self._df[key] = (sum(per_leaf), per_leaf)
+        return found
+
+    def _order_arrays(self):
+        """Return (heading flag, rank in date order) for every docnum, built once per searcher."""
+        if self._order is None:
+            n = self.s.reader().doc_count_all()
+            heading = bytearray(n)
+            keys = []
+            inverted: dict[str, str] = {}
+            if self._meta is not None:
+                for docnum, value in enumerate(self._meta):
+                    if not value:
+                        continue  # a catalogue record, never a hit
+                    date, doc_id, ordinal, role = value.decode("utf-8").split(SEP, 4)[:4]
+                    if role in HEADING_ROLES:
+                        heading[docnum] = 1
+                    inv = inverted.get(date)
+                    if inv is None:
+                        # Code points mirrored: ascending order of the mirrored string is the
+                        # order of _date_key's tuple of negated code points, prefixes first.
+                        inv = inverted[date] = "".join(chr(0x10FFFF - ord(c)) for c in date)
+                    keys.append((inv, doc_id, int(ordinal), docnum))
+            keys.sort()
+            rank = array("l", [n] * n)
+            for position, key in enumerate(keys):
+                rank[key[3]] = position
+            self._order = (heading, rank)
+        return self._order
+
     # -- exact -------------------------------------------------------------------------------
 
     def _candidates(self, query: Query) -> list[int]:
-        reader = self.s.reader()
         grams = set()
         for term in query.include:
             grams |= bigrams(term)
         if not grams:
             return sorted(self.s.document_numbers(kind="p"))
-        ranked = sorted((reader.doc_frequency("bi", g), g) for g in grams)
+        ranked = sorted((self._frequency("bi", g)[0], g) for g in grams)
         if ranked[0][0] == 0:
             return []
-        chosen = [Term("bi", g) for _, g in ranked[:3]]
-        q = chosen[0] if len(chosen) == 1 else And(chosen)
-        return sorted(self.s.docs_for_query(q))
+        chosen = [g for _, g in ranked[:3]]
+        out: list[int] = []
+        for index, (leaf, base, _end) in enumerate(self._leaves):
+            if any(self._frequency("bi", g)[1][index] == 0 for g in chosen):
+                continue
+            cursors = [_Postings(leaf.postings("bi", g)) for g in chosen]
+            ids = cursors[0].all_ids()
+            for cursor in cursors[1:]:
+                ids = [d for d in ids if cursor.find(d) >= 0]
+            deleted = leaf.deleted_docs_set if leaf.has_deletions() else ()
+            out.extend(base + d for d in ids if d not in deleted)
+        return out
 
     def _confirm(self, query: Query, filters: Filters, docnums, limit: int | None = None) -> list[int]:
-        out = []
         if self._text is None:
-            return out
+            return []
         include, exclude = query.include, query.exclude
         check_meta = filters.active()
         # Up to three two-character terms are all in the AND of postings: a hit on a
         # bigram is a hit on the term, so the stored text need not be read.
         postings_exact = (not exclude and len(include) <= 3
                           and all(bigrams(t) == {t} for t in include))
+        if postings_exact and not check_meta:
+            return list(docnums[:limit] if limit is not None else docnums)
+        out = []
+        column = self._text
         for docnum in docnums:
-            if postings_exact:
-                ok = True
-            else:
-                text = self.text(docnum)
-                ok = all(t in text for t in include) and not any(t in text for t in exclude)
-            if ok:
-                if check_meta and not filters.accepts(self.meta(docnum)):
+            if not postings_exact:
+                text = column[docnum].decode("utf-8")
+                if not all(t in text for t in include) or any(t in text for t in exclude):
                     continue
-                out.append(docnum)
-                if limit is not None and len(out) >= limit:
-                    break
+            if check_meta and not filters.accepts(self.meta(docnum)):
+                continue
+            out.append(docnum)
+            if limit is not None and len(out) >= limit:
+                break
         return out
 
     def _check_exact(self, query: Query) -> None:
@@ -189,12 +316,14 @@ class Searcher:
         self._check_exact(query)
         candidates = self._candidates(query)
         if sort == "date":
-            if limit is not None and self._meta is not None:
-                candidates.sort(key=lambda d: _date_key(self.meta(d)))
+            rank = self._order_arrays()[1]
+            if limit is not None:
+                # Newest first, then confirm only until ``limit`` passages are found.
+                candidates.sort(key=rank.__getitem__)
                 found = self._confirm(query, filters, candidates, limit)
             else:
                 found = self._confirm(query, filters, candidates)
-                found.sort(key=lambda d: _date_key(self.meta(d)))
+                found.sort(key=rank.__getitem__)
             return [self._hit(d, 0.0, query.include) for d in found[:limit]]
         found = self._confirm(query, filters, candidates)
         scores = self._bm25(found, query_words(" ".join(query.include)))
@@ -205,38 +334,50 @@ class Searcher:
         if related:
             return len(self._related_scores(query, filters))
         self._check_exact(query)
+        include = query.include
+        if (len(include) == 1 and bigrams(include[0]) == {include[0]} and not query.exclude
+                and not filters.active() and not self.s.reader().has_deletions()):
+            # A two-character term is one bigram: its document frequency is the count.
+            return self._frequency("bi", include[0])[0]
         return len(self._confirm(query, filters, self._candidates(query)))
 
     def _bm25(self, docnums: list[int], words: list[str]) -> dict[int, float]:
-        reader = self.s.reader()
+        """Return BM25F scores over the word field, exactly as Whoosh's scorer computes them."""
         scores = dict.fromkeys(docnums, 0.0)
+        if not docnums:
+            return scores
         weighting = BM25F()
+        b, k1 = weighting.B, weighting.K1
+        avgfl = self.s.avg_field_length("words") or 1
         for word in words:
-            if not docnums or reader.doc_frequency("words", word) == 0:
+            total, per_leaf = self._frequency("words", word)
+            if total == 0:
                 continue
-            matcher = self.s.postings("words", word, weighting=weighting)
-            for docnum in docnums:
-                if not matcher.is_active():
-                    break
-                if matcher.id() < docnum:
-                    matcher.skip_to(docnum)
-                    if not matcher.is_active():
-                        break
-                if matcher.id() == docnum:
-                    scores[docnum] += matcher.score()
+            idf = self.s.idf("words", word)
+            start = 0
+            for index, (leaf, base, end) in enumerate(self._leaves):
+                stop = bisect_left(docnums, end, start)
+                if stop > start and per_leaf[index]:
+                    cursor = _Postings(leaf.postings("words", word))
+                    for docnum in docnums[start:stop]:
+                        i = cursor.find(docnum - base)
+                        if i >= 0:
+                            length = leaf.doc_field_length(docnum - base, "words", 1)
+                            scores[docnum] += bm25(idf, cursor.weight(i), length, avgfl, b, k1)
+                start = stop
         return scores
 
     def _ranked(self, docnums, scores, terms, limit) -> list[Hit]:
+        heading, rank = self._order_arrays()
         keyed = []
         for docnum in docnums:
-            meta = self.meta(docnum)
             score = scores.get(docnum, 0.0)
-            if meta[3] in HEADING_ROLES:
+            if heading[docnum]:
                 score *= HEADING_BOOST
             score = round(score, 6)
-            keyed.append(((-score,) + _date_key(meta), docnum, score))
-        keyed.sort()
-        return [self._hit(d, score, terms) for _, d, score in keyed[:limit]]
+            keyed.append((-score, rank[docnum], docnum, score))
+        keyed = heapq.nsmallest(limit, keyed) if limit is not None else sorted(keyed)
+        return [self._hit(d, score, terms) for _, _, d, score in keyed]
 
     # -- related -----------------------------------------------------------------------------
 
