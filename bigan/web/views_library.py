@@ -10,7 +10,7 @@ from bigan.web.app import open_kb, public_message, state
 from bigan.web.files import extract_zip, new_upload_folder, place, save_upload
 from bigan.web.present import heading_labels
 from kb.errors import KbError, QueryError
-from kb.knowledge_base import DEFAULT_MAX_FILE_SIZE, SUFFIXES
+from kb.knowledge_base import DEFAULT_MAX_FILE_BYTES, SUFFIXES
 from kb.model import DOC_TYPES, ROLES
 
 blueprint = Blueprint("library", __name__)
@@ -160,7 +160,7 @@ def ingest():
         if path.suffix.lower() == ".zip":
             try:
                 files, refused = extract_zip(path, folder / "unpacked", INGEST_SUFFIXES,
-                                             DEFAULT_MAX_FILE_SIZE)
+                                             DEFAULT_MAX_FILE_BYTES)
             except KbError as error:
                 skipped.append((path.name, public_message(str(error))))
                 continue
