@@ -45,6 +45,11 @@ def _is_word(token: str) -> bool:
     return any(unicodedata.category(ch)[0] in "LN" for ch in token)
 
 
+#: User words given before the dictionary was loaded, in order: loading the dictionary
+#: takes about a second, and counting or date-sorted search never segments anything.
+_pending: list[str] = []
+
+
 @functools.cache
 def _jieba():
     # jieba prints its dictionary loading to stderr through logging; silence
@@ -54,19 +59,23 @@ def _jieba():
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
+    # A word's frequency depends on the words added before it: keep their order.
+    for word in _pending:
+        tokenizer.add_word(word)
+    _pending.clear()
     return tokenizer
 
 
 def add_words(words: Iterable[str]) -> int:
     """Add user words (提法) to the segmenter's dictionary; return how many were added."""
-    tokenizer = _jieba()
-    count = 0
-    for word in words:
-        word = word.strip()
-        if len(word) >= 2:
+    accepted = [w.strip() for w in words if len(w.strip()) >= 2]
+    if _jieba.cache_info().currsize:
+        tokenizer = _jieba()
+        for word in accepted:
             tokenizer.add_word(word)
-            count += 1
-    return count
+    else:
+        _pending.extend(accepted)
+    return len(accepted)
 
 
 def words(text: str) -> list[str]:

@@ -15,7 +15,8 @@ from array import array
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.util.numeric import byte_to_length
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import Or, Term
 from whoosh.scoring import BM25F, bm25
@@ -197,6 +198,19 @@ class _Postings:
         return m._weights[index]
 
 
+def _field_lengths(leaf, field: str, doccount: int):
+    """Return a segment's field lengths by docnum, as its scorer sees them (default 1)."""
+    reader = leaf._cached_reader(f"_{field}_len", LENGTHS_COLUMN) if hasattr(leaf, "_cached_reader") else None
+    if reader is None or not hasattr(reader, "_dbfile"):
+        return [leaf.doc_field_length(d, field, 1) for d in range(doccount)]
+    # One read of the segment's length bytes instead of a column lookup per document;
+    # Whoosh stores each length as one byte, decoded by the same table its reader uses.
+    table = [byte_to_length(b) if b else None for b in range(256)]
+    raw = reader._dbfile.get(reader._basepos, min(reader._count, doccount))
+    raw += reader._defaultbytes * (doccount - len(raw))
+    return [table[b] for b in raw]
+
+
 class Searcher:
     """Answers queries on one Whoosh searcher (kept open across queries by the façade)."""
 
@@ -210,6 +224,7 @@ class Searcher:
                         for leaf, base in reader.leaf_readers()]
         self._df: dict[tuple[str, str], tuple[int, tuple[int, ...]]] = {}
         self._order = None
+        self._word_lengths: dict[int, object] = {}
 
     def text(self, docnum: int) -> str:
         return self._text[docnum].decode("utf-8")
@@ -354,18 +369,32 @@ class Searcher:
             if total == 0:
                 continue
             idf = self.s.idf("words", word)
+            # Lengths are stored as one byte, so (weight, length) pairs repeat: score each once.
+            memo: dict[tuple[float, int], float] = {}
             start = 0
             for index, (leaf, base, end) in enumerate(self._leaves):
                 stop = bisect_left(docnums, end, start)
                 if stop > start and per_leaf[index]:
                     cursor = _Postings(leaf.postings("words", word))
+                    lengths = self._lengths(index)
                     for docnum in docnums[start:stop]:
                         i = cursor.find(docnum - base)
                         if i >= 0:
-                            length = leaf.doc_field_length(docnum - base, "words", 1)
-                            scores[docnum] += bm25(idf, cursor.weight(i), length, avgfl, b, k1)
+                            pair = (cursor.weight(i), lengths[docnum - base])
+                            value = memo.get(pair)
+                            if value is None:
+                                value = memo[pair] = bm25(idf, pair[0], pair[1], avgfl, b, k1)
+                            scores[docnum] += value
                 start = stop
         return scores
+
+    def _lengths(self, index: int):
+        """Return the word-field lengths of one segment's documents, read once per searcher."""
+        lengths = self._word_lengths.get(index)
+        if lengths is None:
+            leaf, base, end = self._leaves[index]
+            lengths = self._word_lengths[index] = _field_lengths(leaf, "words", end - base)
+        return lengths
 
     def _ranked(self, docnums, scores, terms, limit) -> list[Hit]:
         heading, rank = self._order_arrays()

@@ -1,0 +1,100 @@
+"""The fast paths of exact search: postings read by block, segments, deletions, lazy jieba."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kb.knowledge_base import KnowledgeBase
+from kb.search import Searcher, _field_lengths, _Postings
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+CORPUS = ROOT / "tests" / "data" / "kb" / "corpus"
+PHRASES = ["基层治理", "网格", "村（社区）", "同志们", "1+4", "工作", "。我们"]
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory):
+    # One ingest per folder, each its own commit: an index of several segments.
+    base = KnowledgeBase.open(tmp_path_factory.mktemp("paths") / "kb")
+    for folder in sorted(CORPUS.iterdir()):
+        base.ingest([folder])
+    yield base
+    base.close()
+
+
+def _scan(kb, phrase):
+    return sorted((p.doc_id, p.ordinal) for info in kb.documents()
+                  for p in kb.passages(info.doc_id) if phrase in p.text)
+
+
+def test_the_fixture_index_has_several_segments(kb):
+    assert len(kb._searcher_now()._leaves) >= 2
+
+
+@pytest.mark.parametrize("phrase", PHRASES, ids=PHRASES)
+def test_search_and_count_equal_a_scan_across_segments(kb, phrase):
+    expected = _scan(kb, phrase)
+    hits = kb.search(phrase, limit=None)
+    assert sorted((h.doc_id, h.ordinal) for h in hits) == expected
+    assert kb.count(phrase) == len(expected)
+    dated = kb.search(phrase, limit=None, sort="date")
+    assert sorted((h.doc_id, h.ordinal) for h in dated) == expected
+    assert kb.search(phrase, limit=3, sort="date") == dated[:3]
+    assert kb.search(phrase, limit=3) == hits[:3]
+
+
+def test_postings_cursor_finds_exactly_the_ids_of_the_term(kb):
+    searcher = kb._searcher_now()
+    for leaf, _base, _end in searcher._leaves:
+        for gram in ("工作", "治理", "。我"):
+            if not leaf.doc_frequency("bi", gram):
+                continue
+            ids = _Postings(leaf.postings("bi", gram)).all_ids()
+            assert ids == sorted(ids) and len(ids) == leaf.doc_frequency("bi", gram)
+            cursor = _Postings(leaf.postings("bi", gram))
+            found = [d for d in range(leaf.doc_count_all()) if cursor.find(d) >= 0]
+            assert found == ids
+
+
+def test_field_lengths_are_the_scorer_lengths(kb):
+    searcher = kb._searcher_now()
+    for leaf, base, end in searcher._leaves:
+        lengths = _field_lengths(leaf, "words", end - base)
+        passages = [d for d in range(end - base) if leaf.stored_fields(d).get("kind") == "p"]
+        assert passages
+        assert [lengths[d] for d in passages] == [leaf.doc_field_length(d, "words", 1)
+                                                  for d in passages]
+
+
+def test_removing_a_document_removes_its_hits_from_search_and_count(tmp_path):
+    with KnowledgeBase.open(tmp_path / "kb") as base:
+        for folder in sorted(CORPUS.iterdir()):
+            base.ingest([folder])
+        victim = base.search("同志们", limit=1, sort="date")[0].doc_id
+        base.remove(victim)
+        expected = _scan(base, "同志们")
+        assert all(doc_id != victim for doc_id, _ in expected)
+        assert sorted((h.doc_id, h.ordinal) for h in base.search("同志们", limit=None)) == expected
+        assert base.count("同志们") == len(expected)
+        assert base.count("工作") == len(_scan(base, "工作"))
+
+
+def test_count_and_date_sorted_search_do_not_load_the_segmenter(kb):
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1])\n"
+        "from kb.knowledge_base import KnowledgeBase\n"
+        "from kb import analysis\n"
+        "with KnowledgeBase.open(sys.argv[2], create=False) as kb:\n"
+        "    n = kb.count('基层治理'); d = kb.search('基层治理', sort='date')\n"
+        "    before = analysis._jieba.cache_info().currsize\n"
+        "    r = kb.search('基层治理')\n"
+        "    after = analysis._jieba.cache_info().currsize\n"
+        "print(n, len(d), before, after, len(r))\n")
+    out = subprocess.run([sys.executable, "-c", probe, str(ROOT), str(kb.root)],
+                         capture_output=True, text=True, check=True).stdout.split()
+    n, dated, before, after, ranked = map(int, out)
+    assert n == len(_scan(kb, "基层治理")) > 0
+    assert dated == ranked == min(n, 10)
+    assert (before, after) == (0, 1)
