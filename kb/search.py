@@ -5,6 +5,12 @@ the passages holding the query's three rarest bigrams (an AND of posting
 lists); each candidate's stored text is then checked, so recall against a
 substring scan is complete and nothing else gets through. Ranking is BM25
 over jieba words, computed only for the confirmed passages.
+
+Speed at 100,000 passages comes from working segment by segment on posting
+blocks (decoded once, searched with bisect, skipped on their maximum id)
+rather than through Whoosh's one-posting-per-call matchers, and from what a
+searcher computes once and keeps: document frequencies, the date order and
+heading flags of every passage, the word-field lengths of each segment.
 """
 
 from __future__ import annotations
@@ -168,7 +174,7 @@ class _Postings:
         return out
 
     def find(self, docid: int) -> int:
-        """Return the index of ``docid`` in the current block, or -1; ids asked must not decrease."""
+        """Return the index of ``docid`` in the current block, or -1 (ids asked never decrease)."""
         if self._blocks:
             m = self._m
             if m._atend:
@@ -200,7 +206,9 @@ class _Postings:
 
 def _field_lengths(leaf, field: str, doccount: int):
     """Return a segment's field lengths by docnum, as its scorer sees them (default 1)."""
-    reader = leaf._cached_reader(f"_{field}_len", LENGTHS_COLUMN) if hasattr(leaf, "_cached_reader") else None
+    reader = None
+    if hasattr(leaf, "_cached_reader"):
+        reader = leaf._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
     if reader is None or not hasattr(reader, "_dbfile"):
         return [leaf.doc_field_length(d, field, 1) for d in range(doccount)]
     # One read of the segment's length bytes instead of a column lookup per document;
@@ -398,15 +406,18 @@ class Searcher:
 
     def _ranked(self, docnums, scores, terms, limit) -> list[Hit]:
         heading, rank = self._order_arrays()
-        keyed = []
+        final = {}
         for docnum in docnums:
             score = scores.get(docnum, 0.0)
             if heading[docnum]:
                 score *= HEADING_BOOST
-            score = round(score, 6)
-            keyed.append((-score, rank[docnum], docnum, score))
-        keyed = heapq.nsmallest(limit, keyed) if limit is not None else sorted(keyed)
-        return [self._hit(d, score, terms) for _, _, d, score in keyed]
+            final[docnum] = round(score, 6)
+        # Keys are made one at a time and dropped at once: thousands of tuples held
+        # together would set off the garbage collector over every object in the process.
+        def key(d):
+            return (-final[d], rank[d])
+        order = heapq.nsmallest(limit, final, key=key) if limit is not None else sorted(final, key=key)
+        return [self._hit(d, final[d], terms) for d in order]
 
     # -- related -----------------------------------------------------------------------------
 
