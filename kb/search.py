@@ -219,6 +219,10 @@ def _field_lengths(leaf, field: str, doccount: int):
     return [table[b] for b in raw]
 
 
+#: Up to this many passages, per-passage lookups beat reading a whole column.
+_FEW = 2000
+
+
 class Searcher:
     """Answers queries on one Whoosh searcher (kept open across queries by the façade)."""
 
@@ -252,6 +256,12 @@ class Searcher:
             per_leaf = tuple(leaf.doc_frequency(field, term) for leaf, _, _ in self._leaves)
             found = self._df[key] = (sum(per_leaf), per_leaf)
         return found
+
+    def _order_key(self, docnum: int):
+        """Return (heading flag, date-order key) of one passage, as _order_arrays ranks it."""
+        date, doc_id, ordinal, role = self._meta[docnum].decode("utf-8").split(SEP, 4)[:4]
+        inverted = "".join(chr(0x10FFFF - ord(c)) for c in date)
+        return (1 if role in HEADING_ROLES else 0), (inverted, doc_id, int(ordinal), docnum)
 
     def _order_arrays(self):
         """Return (heading flag, rank in date order) for every docnum, built once per searcher."""
@@ -384,17 +394,28 @@ class Searcher:
                 stop = bisect_left(docnums, end, start)
                 if stop > start and per_leaf[index]:
                     cursor = _Postings(leaf.postings("words", word))
-                    lengths = self._lengths(index)
+                    length_of = self._length_lookup(index, stop - start)
                     for docnum in docnums[start:stop]:
                         i = cursor.find(docnum - base)
                         if i >= 0:
-                            pair = (cursor.weight(i), lengths[docnum - base])
+                            pair = (cursor.weight(i), length_of(docnum - base))
                             value = memo.get(pair)
                             if value is None:
                                 value = memo[pair] = bm25(idf, pair[0], pair[1], avgfl, b, k1)
                             scores[docnum] += value
                 start = stop
         return scores
+
+    def _length_lookup(self, index: int, wanted: int):
+        """Return a function docnum-in-segment → word-field length.
+
+        A few documents are looked up one by one; many read the whole segment's
+        lengths once (kept for the searcher), which a first small query need not pay for.
+        """
+        if index in self._word_lengths or wanted > _FEW:
+            return self._lengths(index).__getitem__
+        leaf = self._leaves[index][0]
+        return lambda docnum: leaf.doc_field_length(docnum, "words", 1)
 
     def _lengths(self, index: int):
         """Return the word-field lengths of one segment's documents, read once per searcher."""
@@ -405,7 +426,14 @@ class Searcher:
         return lengths
 
     def _ranked(self, docnums, scores, terms, limit) -> list[Hit]:
-        heading, rank = self._order_arrays()
+        if self._order is None and len(docnums) <= _FEW:
+            # A few hits: their own date keys give the same order as the searcher-wide
+            # date ranks, without building those for every passage on a first query.
+            keys = {d: self._order_key(d) for d in docnums}
+            heading = {d: keys[d][0] for d in docnums}
+            rank = {d: keys[d][1] for d in docnums}
+        else:
+            heading, rank = self._order_arrays()
         final = {}
         for docnum in docnums:
             score = scores.get(docnum, 0.0)
