@@ -52,6 +52,7 @@ def raw_from_markdown(text: str, path) -> RawDocument:
     [('示例', 0, True), ('第一行第二行', None, False)]
     """
     meta, body = split_metadata(text.lstrip("\ufeff"))
+    body = strip_footnotes(body)
     if not body.strip():
         if meta:
             raise ReadError(path, "文件里只有元数据，没有正文", "请在元数据块之后写正文")
@@ -63,6 +64,20 @@ def raw_from_markdown(text: str, path) -> RawDocument:
     if not blocks:
         raise ReadError(path, "文件是空的", "请确认文件里有正文")
     return RawDocument(path=printable(path), blocks=tuple(blocks), meta=meta, format="md")
+
+
+_FOOTNOTE_DEFINITION = re.compile(r"^\[\^[^\]\s]+\]:.*(?:\n(?:[ \t]+.*)?)*?(?=\n\S|\Z)", re.M)
+_FOOTNOTE_REFERENCE = re.compile(r"\[\^[^\]\s]+\](?!:)")
+
+
+def strip_footnotes(text: str) -> str:
+    """Return Markdown without footnotes: they are notes on the text (a draft's sources), not text.
+
+    >>> strip_footnotes("正文。[^1]\\n\\n[^1]: 来源：《讲话》\\n")
+    '正文。\\n\\n'
+    """
+    text = _FOOTNOTE_DEFINITION.sub("", text)
+    return _FOOTNOTE_REFERENCE.sub("", text)
 
 
 def split_metadata(text: str) -> tuple[dict, str]:

@@ -375,3 +375,15 @@ def test_generated_drafts_pass_the_proofreader(starter_kb, topic, tmp_path):
             write_draft(result, path)
             errors = [f for f in check_file(path, library=starter_kb.phrase_library()) if f.level == "错误"]
             assert errors == [], errors
+
+
+def test_a_draft_written_as_markdown_reads_back_without_its_footnotes(tiny_kb, tmp_path):
+    from kb.parse import load_document
+    from kb.structure import document_text
+
+    result = draft(DraftSpec(kind="speech", topic=("文明创建",), occasion="推进会", date="2025-05-06"), tiny_kb)
+    path = tmp_path / "稿.md"
+    write_draft(result, path)
+    assert "[^1]" in path.read_text(encoding="utf-8")
+    again = load_document(path)
+    assert document_text(again) == document_text(result.to_document())
