@@ -8,7 +8,7 @@ import click
 
 from bigan.cli_support import CONTEXT_SETTINGS, echo_json, json_option, library_errors, warn
 from kb.errors import QueryError
-from kb.model import DOC_TYPES, ROLES, merge_spans
+from kb.model import DOC_TYPE_NAMES, DOC_TYPES, ROLES, merge_spans
 
 #: Progress bars only for batches longer than this.
 PROGRESS_FROM = 20
@@ -193,7 +193,7 @@ def stats(ctx, as_json):
     click.echo(f"知识库：{data['path']}")
     click.echo(f"文档：{data['documents']} 篇")
     for doc_type, n in data["by_type"].items():
-        click.echo(f"  {doc_type}：{n} 篇")
+        click.echo(f"  {DOC_TYPE_NAMES.get(doc_type, doc_type)}（{doc_type}）：{n} 篇")
     click.echo(f"段落：{data['passages']} 段")
     click.echo(f"字数：{data['characters']} 字")
     click.echo(f"索引：{data['index_bytes'] / 1024 / 1024:.1f} MB")

@@ -5,18 +5,16 @@ from __future__ import annotations
 import click
 
 from bigan.cli_support import echo_json, json_option, library_errors
-from kb.model import Document, Section
+from kb.model import DOC_TYPE_NAMES, Document, Section
 from kb.parse import load_document
 from kb.structure import heading_line
 
-_TYPE_NAMES = {"speech": "讲话", "work_plan": "工作方案", "report": "工作报告", "notice": "通知",
-               "opinion": "意见", "regulation": "法规", "other": "其他"}
 
 
 @click.command("outline")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--encoding", help="指定文本文件的编码（如 gb18030、utf-8），默认自动识别。")
-@click.option("--type", "doc_type", type=click.Choice(list(_TYPE_NAMES)), help="指定文档类型。")
+@click.option("--type", "doc_type", type=click.Choice(list(DOC_TYPE_NAMES)), help="指定文档类型。")
 @click.option("--points/--no-points", default=True, help="是否列出“一是……”等要点（默认列出）。")
 @json_option
 @library_errors
@@ -39,7 +37,7 @@ def outline(file, encoding, doc_type, points, as_json):
 def format_outline(doc: Document, *, points: bool = True) -> list[str]:
     """Return the indented outline of a document, for people."""
     lines = [doc.title or "（无标题）"]
-    facts = [_TYPE_NAMES.get(doc.doc_type, doc.doc_type)]
+    facts = [DOC_TYPE_NAMES.get(doc.doc_type, doc.doc_type)]
     for label, value in (("会议", doc.meeting), ("讲话人", doc.speaker), ("日期", doc.date),
                          ("文号", doc.meta.doc_number), ("发文机关", doc.meta.issuer)):
         if value:

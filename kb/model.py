@@ -12,6 +12,10 @@ from dataclasses import dataclass, field, asdict
 
 DOC_TYPES = ("speech", "work_plan", "report", "notice", "opinion", "regulation", "other")
 
+#: What the user reads for each doc_type.
+DOC_TYPE_NAMES = {"speech": "讲话", "work_plan": "工作方案", "report": "工作报告", "notice": "通知",
+                  "opinion": "意见", "regulation": "法规", "other": "其他"}
+
 #: Passage roles, in the order they appear in a document.
 ROLES = ("title", "opening", "heading", "body", "point", "closing")
 

@@ -153,7 +153,7 @@ def test_missing_kb_folder(runner, tmp_path):
 def test_stats(runner, kb_path):
     result = run(runner, kb_path, "stats")
     assert result.exit_code == 0
-    assert "文档：10 篇" in result.stdout and "  speech：6 篇" in result.stdout
+    assert "文档：10 篇" in result.stdout and "  讲话（speech）：6 篇" in result.stdout
     data = json.loads(run(runner, kb_path, "stats", "--json").stdout)
     assert data["documents"] == 10 and data["by_type"] == {"speech": 6, "work_plan": 4}
     assert data["passages"] > 90 and data["index_bytes"] > 0
