@@ -8,8 +8,6 @@ import sys
 
 import click
 
-from kb.errors import KbError
-
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -20,13 +18,17 @@ def library_errors(func):
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except KbError as error:
-            raise click.ClickException(str(error)) from None
-        except _generator_errors() as error:
-            raise click.ClickException(str(error)) from None
+        except click.ClickException:
+            raise
         except OSError as error:
             # The disk, not the program: a full disk, a vanished or protected file.
             raise click.ClickException(_os_message(error)) from None
+        except Exception as error:
+            # The libraries mark the errors a user can fix (KbError, GeneratorError), so this
+            # boundary needs to import neither package; anything else is a bug: let it through.
+            if getattr(error, "is_user_error", False):
+                raise click.ClickException(str(error)) from None
+            raise
 
     return wrapper
 
@@ -37,12 +39,7 @@ def _os_message(error: OSError) -> str:
     return f"{where}读写失败（{error.strerror or error}）（请检查磁盘空间、文件权限和路径后重试）"
 
 
-def _generator_errors():
-    try:
-        from generator.errors import GeneratorError
-    except ImportError:  # generator is optional for the kb commands
-        return ()
-    return (GeneratorError,)
+
 
 
 def json_option(func):

@@ -15,6 +15,9 @@ def printable(text) -> str:
 class KbError(Exception):
     """Base class: anything the user can fix gets one of these."""
 
+    #: The CLI and the web pages show these as a message, not a traceback.
+    is_user_error = True
+
 
 class ReadError(KbError):
     """A file could not be read; the message names the file, the reason and what to do."""
