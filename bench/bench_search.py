@@ -14,6 +14,7 @@ substring scan. Prints one JSON line per figure set and a table.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import random
 import re
@@ -129,12 +130,17 @@ def run_size(n: int, sentences: list[str], workdir: Path) -> dict:
     rss_mb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                  resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
 
-    # First query in a fresh process: open the knowledge base, load jieba, answer.
-    probe = ("import sys,time;t=time.perf_counter();sys.path.insert(0,%r);"
-             "from kb.knowledge_base import KnowledgeBase;kb=KnowledgeBase.open(%r);"
-             "kb.search('工作');print(time.perf_counter()-t)") % (str(ROOT), str(kb_path))
-    first_query_s = float(subprocess.run([sys.executable, "-c", probe], capture_output=True,
-                                         text=True, check=True).stdout)
+    # First query in a fresh process: open the knowledge base, load jieba, answer. Twice:
+    # a typical 提法 and the commonest word of the corpus (the worst case: every passage).
+    def first_query(query: str) -> float:
+        probe = ("import sys,time;t=time.perf_counter();sys.path.insert(0,%r);"
+                 "from kb.knowledge_base import KnowledgeBase;kb=KnowledgeBase.open(%r);"
+                 "kb.search(%r);print(time.perf_counter()-t)") % (str(ROOT), str(kb_path), query)
+        return float(subprocess.run([sys.executable, "-c", probe], capture_output=True,
+                                    text=True, check=True).stdout)
+
+    first_query_s = first_query("一岗双责")
+    first_common_s = first_query("工作")
 
     kb = KnowledgeBase.open(kb_path)
     texts, keys = [], []
@@ -142,6 +148,10 @@ def run_size(n: int, sentences: list[str], workdir: Path) -> dict:
         for passage in kb.passages(info.doc_id):
             texts.append(passage.text)
             keys.append((passage.doc_id, passage.ordinal))
+    # The scan's 100,000 strings are the benchmark's, not the system's: keep Python's
+    # garbage collector from walking them during every timed query.
+    gc.collect()
+    gc.freeze()
     rng = random.Random(SEED + n)
     exact_sets = {"plain": sample_queries(texts, rng, 150, False),
                   "punctuated": sample_queries(texts, rng, 60, True)}
@@ -151,7 +161,8 @@ def run_size(n: int, sentences: list[str], workdir: Path) -> dict:
                "ingest_chars_per_s": round(stats["characters"] / ingest_s) if ingest_s else None,
                "ingest_passages_per_s": round(len(texts) / ingest_s) if ingest_s else None,
                "index_mb": round(stats["index_bytes"] / 1e6, 1), "peak_rss_mb": round(rss_mb),
-               "open_and_first_query_s": round(first_query_s, 2)}
+               "open_and_first_query_s": round(first_query_s, 2),
+               "open_and_first_query_commonest_word_s": round(first_common_s, 2)}
     kb.search("预热")  # the first query pays for jieba's dictionary: not a per-query cost
 
     scan_ms, ranked_ms, unranked_ms, count_ms = [], [], [], []
@@ -180,6 +191,7 @@ def run_size(n: int, sentences: list[str], workdir: Path) -> dict:
         ms, _ = timed(kb.search, q, limit=10, role="body", date_from="2000")
         filtered_ms.append(ms)
     kb.close()
+    gc.unfreeze()
     for name, values in (("scan", scan_ms), ("ranked", ranked_ms), ("unranked", unranked_ms),
                          ("count", count_ms), ("topic", topic_ms), ("filtered", filtered_ms)):
         figures[f"{name}_p50_ms"] = round(statistics.median(values), 2)

@@ -220,7 +220,7 @@ def _field_lengths(leaf, field: str, doccount: int):
 
 
 #: Up to this many passages, per-passage lookups beat reading a whole column.
-_FEW = 2000
+_FEW = 200
 
 
 class Searcher:
