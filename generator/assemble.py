@@ -188,12 +188,12 @@ def _len(text: str) -> int:
 
 
 def _part_len(part: DraftPart) -> int:
-    return _len(part.marker + part.heading) + sum(_len(p.text) for p in part.paragraphs) \
+    return _len(part.marker + part.heading) + sum(_len(p.text) for p in part.own_paragraphs()) \
         + sum(_part_len(c) for c in part.children)
 
 
 def _part_text(part: DraftPart) -> str:
-    return part.heading + "".join(p.text for p in part.paragraphs) + "".join(
+    return part.heading + "".join(p.text for p in part.own_paragraphs()) + "".join(
         _part_text(c) for c in part.children)
 
 
@@ -203,12 +203,13 @@ def _to_part(section: Section, pick: Candidate, path: tuple[str, ...]) -> DraftP
     return DraftPart(section.kind, section.level, section.marker, section.heading,
                      tuple(DraftParagraph(p, source) for p in section.paragraphs),
                      tuple(_to_part(c, pick, path + (label,)) for c in section.children),
-                     source=source, inline=section.inline)
+                     source=source, inline=section.inline,
+                     after=tuple(DraftParagraph(p, source) for p in section.after))
 
 
 def _outline_part(part: DraftPart) -> DraftPart:
     children = tuple(_outline_part(c) for c in part.children if c.kind == "heading")
-    return replace(part, paragraphs=(), children=children, inline=False)
+    return replace(part, paragraphs=(), children=children, inline=False, after=())
 
 
 def _near_duplicate(text: str, used: set[str]) -> bool:
@@ -250,7 +251,8 @@ def _fit(part: DraftPart, budget: int, used: set[str]) -> DraftPart:
         kept = [_fit(c, share, used) if c.children else c for c in kept]
     if len(kept) == 1 and sum(1 for c in children if c.kind == kept[0].kind) > 1:
         kept = [c for c in children if c.kind == kept[0].kind][:2]
-    return replace(part, paragraphs=tuple(kept_paragraphs), children=tuple(kept))
+    after = tuple(p for p in part.after if not _near_duplicate(p.text, used))
+    return replace(part, paragraphs=tuple(kept_paragraphs), children=tuple(kept), after=after)
 
 
 def _extend(part: DraftPart, budget: int, donors: list[Candidate], used: set[str],
@@ -283,7 +285,7 @@ def _extend(part: DraftPart, budget: int, donors: list[Candidate], used: set[str
 
 def _mark_used(part: DraftPart, used: set[str]) -> None:
     for node in part.walk():
-        used.update(p.text for p in node.paragraphs)
+        used.update(p.text for p in node.own_paragraphs())
 
 
 def _fit_total(parts: list[DraftPart], target: int, frame: int) -> list[DraftPart]:
@@ -362,7 +364,8 @@ def _fill_unit(draft: Draft, spec: DraftSpec) -> Draft:
     def fill_part(part: DraftPart) -> DraftPart:
         return replace(part, heading=fill(part.heading),
                        paragraphs=tuple(replace(p, text=fill(p.text)) for p in part.paragraphs),
-                       children=tuple(fill_part(c) for c in part.children))
+                       children=tuple(fill_part(c) for c in part.children),
+                       after=tuple(replace(p, text=fill(p.text)) for p in part.after))
 
     draft = replace(
         draft, title=fill(draft.title), byline=fill(draft.byline) if draft.byline else None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from kb.model import Document, Section
 
@@ -48,11 +48,16 @@ class DraftPart:
     slot: str = ""  # the template slot this part fills (part:任务 …)
     inline: bool = False
     alternatives: tuple[str, ...] = ()  # other headings the knowledge base offers for this part
+    after: tuple[DraftParagraph, ...] = ()  # paragraphs after the children (a summary)
 
     def walk(self):
         yield self
         for child in self.children:
             yield from child.walk()
+
+    def own_paragraphs(self) -> tuple[DraftParagraph, ...]:
+        """Return this part's paragraphs, before and after its children (not theirs)."""
+        return self.paragraphs + self.after
 
 
 @dataclass(frozen=True)
@@ -80,8 +85,7 @@ class Draft:
         """Yield every paragraph of the draft with its source, in reading order."""
         yield from self.opening
         for part in self.parts:
-            for node in part.walk():
-                yield from node.paragraphs
+            yield from _reading_order(part)
         yield from self.closing
 
     def length(self) -> int:
@@ -95,7 +99,8 @@ class Draft:
         def section(part: DraftPart) -> Section:
             return Section(part.kind, part.level, part.marker, part.heading,
                            tuple(p.text for p in part.paragraphs),
-                           tuple(section(c) for c in part.children), part.inline)
+                           tuple(section(c) for c in part.children), part.inline,
+                           tuple(p.text for p in part.after))
 
         doc_type = "speech" if self.kind == "speech" else "work_plan"
         return Document(title=self.title, doc_type=doc_type, meeting=self.meeting,
@@ -114,7 +119,7 @@ class Draft:
                 notes[paragraph.text] = "来源：" + paragraph.source.describe()
         for part in self.parts:
             for node in part.walk():
-                if node.source is not None and not node.paragraphs:
+                if node.source is not None and not node.own_paragraphs():
                     notes.setdefault(node.heading, "来源：" + node.source.describe())
         return notes
 
@@ -127,7 +132,8 @@ class Draft:
                     "slot": p.slot, "source": _source_json(p.source),
                     "alternatives": list(p.alternatives),
                     "paragraphs": [paragraph(x) for x in p.paragraphs],
-                    "children": [part(c) for c in p.children]}
+                    "children": [part(c) for c in p.children],
+                    "after": [paragraph(x) for x in p.after]}
 
         return {"kind": self.kind, "template": self.template, "title": self.title,
                 "byline": self.byline, "salutation": self.salutation, "meeting": self.meeting,
@@ -138,6 +144,13 @@ class Draft:
                 "signature": list(self.signature),
                 "placeholders": list(self.placeholders),
                 "length": self.length(), "target_length": self.target_length, "seed": self.seed}
+
+
+def _reading_order(part: DraftPart):
+    yield from part.paragraphs
+    for child in part.children:
+        yield from _reading_order(child)
+    yield from part.after
 
 
 def _source_json(source: Source | None):

@@ -80,6 +80,7 @@ def section_text(section: Section) -> str:
     """Return a section's whole text: heading, paragraphs and children."""
     parts = [section.heading, *section.paragraphs]
     parts.extend(section_text(c) for c in section.children)
+    parts.extend(section.after)
     return "".join(parts)
 
 

@@ -65,7 +65,9 @@ class Section:
     ``heading`` excludes the marker and a trailing 。. ``paragraphs`` are the
     section's own body paragraphs; ``children`` are its sub-sections and points.
     ``inline`` records that the heading ran into its first paragraph on one
-    line ("（一）健全制度。正文…"), which renderers keep.
+    line ("（一）健全制度。正文…"), which renderers keep. ``after`` holds the
+    paragraphs that follow the children, such as a part's summary after its
+    run-in points.
     """
 
     kind: str  # "heading" | "point"
@@ -75,6 +77,7 @@ class Section:
     paragraphs: tuple[str, ...] = ()
     children: tuple["Section", ...] = ()
     inline: bool = False
+    after: tuple[str, ...] = ()
 
     def walk(self):
         """Yield this section and every section below it, in document order."""
@@ -88,7 +91,8 @@ class Section:
             "level": self.level,
             "marker": self.marker,
             "heading": self.heading,
-            "paragraphs": list(self.paragraphs),
+            # the documented shape has one list: the section's own paragraphs, summary included
+            "paragraphs": list(self.paragraphs + self.after),
             "children": [c.to_json() for c in self.children],
         }
 

@@ -40,6 +40,8 @@ def document_passages(doc: Document, doc_id: str, source: str | None = None) -> 
                 add(paragraph, "body", 0, inner)
         for child in section.children:
             add_section(child, inner)
+        for paragraph in section.after:
+            add(paragraph, "body", 0, inner)
 
     add(doc.title, "title")
     add(doc.byline, "opening")

@@ -78,14 +78,14 @@ def _section_to_dict(section: Section) -> dict:
     return {"kind": section.kind, "level": section.level, "marker": section.marker,
             "heading": section.heading, "paragraphs": list(section.paragraphs),
             "children": [_section_to_dict(c) for c in section.children],
-            "inline": section.inline}
+            "inline": section.inline, "after": list(section.after)}
 
 
 def _section_from_dict(data: dict) -> Section:
     return Section(kind=data["kind"], level=data["level"], marker=data["marker"],
                    heading=data["heading"], paragraphs=tuple(data["paragraphs"]),
                    children=tuple(_section_from_dict(c) for c in data["children"]),
-                   inline=data.get("inline", False))
+                   inline=data.get("inline", False), after=tuple(data.get("after", ())))
 
 
 def document_to_dict(doc: Document) -> dict:

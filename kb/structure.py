@@ -131,10 +131,11 @@ class _Node:
     paragraphs: list = field(default_factory=list)
     children: list = field(default_factory=list)
     inline: bool = False
+    after: list = field(default_factory=list)
 
     def freeze(self) -> Section:
         return Section(self.kind, self.level, self.marker, self.heading, tuple(self.paragraphs),
-                       tuple(c.freeze() for c in self.children), self.inline)
+                       tuple(c.freeze() for c in self.children), self.inline, tuple(self.after))
 
 
 @dataclass
@@ -618,6 +619,14 @@ def _attach_points(node: _Node, paras: list[_Para]) -> None:
         heading, rest = _lead_sentence(pieces[0] if pieces else "")
         paragraphs = ([rest] if rest else []) + pieces[1:]
         points.append(_Node("point", level, marker, heading, paragraphs))
+    # When no point but the last runs on over several paragraphs, the paragraphs after
+    # the last point's own are the part's summary, not that point's.
+    last = found[-1]
+    extra = len(texts) - 1 - last[0]
+    runs_on = any(found[i + 1][0] - found[i][0] > 1 for i in range(len(found) - 1))
+    if extra > 0 and not runs_on and not node.children:
+        node.after = points[-1].paragraphs[-extra:]
+        del points[-1].paragraphs[-extra:]
     node.children[:0] = points
 
 
@@ -671,6 +680,7 @@ def document_text(doc: Document) -> list[str]:
         lines.extend(section.paragraphs)
         for child in section.children:
             walk(child)
+        lines.extend(section.after)
 
     for section in doc.sections:
         walk(section)

@@ -119,6 +119,7 @@ def _section(section: Section) -> list[Para]:
         out.extend(rest)
         for child in section.children[1:]:
             out.extend(_section(child))
+        out.extend(_plain(text) for text in section.after)
         return out
     else:
         element = heading_element(section.level)
@@ -127,6 +128,7 @@ def _section(section: Section) -> list[Para]:
     out.extend(_plain(text) for text in paragraphs)
     for child in section.children:
         out.extend(_section(child))
+    out.extend(_plain(text) for text in section.after)
     return out
 
 

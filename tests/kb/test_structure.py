@@ -325,3 +325,28 @@ def test_genre_like_text_keeps_every_character(lines):
     source = "".join(b.text for b in cleaned.blocks)
     rebuilt = "".join(document_text(doc))
     assert _squeeze(rebuilt) == _squeeze(source)
+
+
+def test_a_summary_after_the_points_belongs_to_the_part():
+    doc = parse_text_blocks([
+        "在×区工作会议上的讲话", "同志们：", "下面，我讲两点意见。",
+        "一、提高认识", "一是认清形势。形势逼人。", "二是把握要求。要求明确。",
+        "全区各级要把思想统一到区委部署上来。",
+        "二、狠抓落实", "一是压实责任。二是强化督查。", "督查结果要通报。",
+        "同志们，让我们共同努力！",
+    ])
+    first, second = doc.sections
+    assert [p.paragraphs for p in first.children] == [("形势逼人。",), ("要求明确。",)]
+    assert first.after == ("全区各级要把思想统一到区委部署上来。",)
+    assert second.after == ("督查结果要通报。",)
+    assert first.to_json()["paragraphs"] == ["全区各级要把思想统一到区委部署上来。"]
+    lines = document_text(doc)
+    assert lines.index("全区各级要把思想统一到区委部署上来。") == lines.index("二是把握要求。") + 2
+
+
+def test_a_point_that_runs_on_keeps_its_paragraphs():
+    doc = parse_text_blocks([
+        "×局工作要点", "一、重点工作", "一是抓学习。", "学习要经常。", "二是抓落实。", "落实要到位。"])
+    points = doc.sections[0].children
+    assert [p.paragraphs for p in points] == [("学习要经常。",), ("落实要到位。",)]
+    assert doc.sections[0].after == ()
