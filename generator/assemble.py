@@ -407,9 +407,4 @@ def _diverse(picks: list[Candidate | None], candidates: list[list[Candidate]],
     return picks
 
 
-def draft_text_length(draft: Draft) -> int:
-    """Return the draft's length in characters, as the length target counts it."""
-    return draft.length()
-
-
 __all__ = ["build_draft", "cn_numeral", "section_text"]

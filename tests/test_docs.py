@@ -40,7 +40,7 @@ def test_quick_start_is_two_commands_and_ci_runs_the_test_one():
     commands = re.findall(r"^(sh \S+)$", quick, re.M)
     assert commands == ["sh scripts/demo.sh", "sh scripts/test.sh"]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert [line for line in ci.splitlines() if line and not line.startswith("#")] == ["exec sh scripts/test.sh"]
+    assert [line for line in ci.splitlines() if line and not line.startswith("#")] == ["set -e", "sh scripts/test.sh"]
 
 
 def test_click_speaks_chinese(tmp_path):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from kb.errors import ReadError, printable
 from kb.model import RawDocument

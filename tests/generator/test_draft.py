@@ -264,33 +264,7 @@ def test_templates_run_in_the_sandbox(tmp_path, tiny_kb):
 def test_document_text_is_never_template_code(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
-    (folder / "a.md").write_text("""---
-title: 在×区文明创建工作推进会上的讲话
-type: speech
-occasion: 推进会
-tags: 文明创建
----
-
-# 在×区文明创建工作推进会上的讲话
-
-同志们：
-
-今天开会。下面，我讲三点意见。
-
-## 一、提高认识，增强文明创建的责任感
-
-文明创建的{{ 7*7 }}条要求和{% raw %}标记要照原样保留。文明创建事关全局。
-
-## 二、突出重点，推动文明创建落地
-
-文明创建要从小事做起，把{{ unit }}的每条街巷管好。
-
-## 三、压实责任，强化文明创建保障
-
-文明创建要层层压实责任，一级抓一级。
-
-同志们，让我们共同努力，把文明创建抓出实效！
-""", encoding="utf-8")
+    shutil.copyfile(Path(__file__).parents[1] / "data" / "untrusted_speech.md", folder / "a.md")
     with KnowledgeBase.open(tmp_path / "kb") as kb:
         kb.ingest([folder])
         result = draft(DraftSpec(kind="speech", topic=("文明创建",), occasion="推进会", unit="江州区"), kb)
