@@ -34,14 +34,10 @@ def cli(ctx, kb_path):
 
 def _register() -> None:
     # Built-in command groups go through one door, in the order help lists them.
-    from bigan import demo
+    from bigan import cli_draft, cli_format, cli_kb, cli_outline, cli_phrases, demo
     from bigan.web import cli as web_cli
-    from generator import cli as generator_cli
-    from generator import cli_draft
-    from kb import cli as kb_cli
-    from kb import cli_outline, cli_phrases
 
-    for module in (demo, cli_outline, kb_cli, cli_phrases, cli_draft, generator_cli, web_cli):
+    for module in (demo, cli_outline, cli_kb, cli_phrases, cli_draft, cli_format, web_cli):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -27,7 +27,7 @@ def demo(ctx, out_dir, topic, query):
     """
     from generator import DraftSpec, draft, write_draft
     from kb import KnowledgeBase
-    from kb.cli import search  # the demo prints hits exactly as `bigan search` does
+    from bigan.cli_kb import search  # the demo prints hits exactly as `bigan search` does
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

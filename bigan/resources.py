@@ -1,4 +1,4 @@
-"""Where the bundled starter corpus and templates live, in a checkout or an installed wheel."""
+"""Where the bundled starter corpus lives, in a checkout or an installed wheel."""
 
 from __future__ import annotations
 
@@ -20,7 +20,3 @@ def speeches_dir() -> Path:
     """Return the folder of the bundled starter corpus."""
     return _bundled("speeches")
 
-
-def templates_dir() -> Path:
-    """Return the folder of the built-in draft templates."""
-    return _bundled("templates")

@@ -23,6 +23,19 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from generator.errors import TemplateError
 
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def builtin_templates_dir() -> Path:
+    """Return the folder of the built-in templates, in a checkout or an installed wheel."""
+    # A checkout (or editable install) keeps templates/ beside the packages; a wheel
+    # carries the same files as the package data generator.builtin_templates.
+    local = _PACKAGE_ROOT / "templates"
+    if local.is_dir() and (_PACKAGE_ROOT / "setup.cfg").is_file():
+        return local
+    return Path(__file__).resolve().parent / "builtin_templates"
+
+
 _HEADER = re.compile(r"\A\{#-?\s*bigan\s*\n(?P<toml>.*?)\n\s*-?#\}", re.S)
 SUFFIX = ".j2"
 
@@ -72,8 +85,7 @@ class TemplateLibrary:
 
     def __init__(self, builtin_dir=None, user_dir=None):
         if builtin_dir is None:
-            from bigan.resources import templates_dir
-            builtin_dir = templates_dir()
+            builtin_dir = builtin_templates_dir()
         self.builtin_dir = Path(builtin_dir)
         self.user_dir = Path(user_dir) if user_dir else None
         if self.user_dir is not None and not self.user_dir.is_dir():

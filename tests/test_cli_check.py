@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kb import cli_phrases
-from kb.cli_phrases import check, phrases
+from bigan import cli_phrases
+from bigan.cli_phrases import check, phrases
 from kb.model import Passage
 from kb.phrases import PhraseLibrary
 

@@ -26,7 +26,7 @@ def test_wheel_holds_package_data(wheel):
     corpus = {p.relative_to(ROOT / "speeches").as_posix() for p in (ROOT / "speeches").rglob("*.md")}
     assert {f"bigan/speeches/{c}" for c in corpus} <= names
     templates = {p.name for p in (ROOT / "templates").glob("*.j2")}
-    assert {f"bigan/templates/{t}" for t in templates} <= names
+    assert {f"generator/builtin_templates/{t}" for t in templates} <= names
     assert "generator/default_profile.toml" in names
     assert "bigan/web/templates/search.html" in names and "bigan/web/app.py" in names
     assert "kb/data/proofread_rules.tsv" in names
