@@ -139,7 +139,7 @@ def _draft_command(kind: str, summary: str):
         try:
             results = []
             for n in range(variants):
-                one = spec if n == 0 else spec.merged(seed=spec.seed + n * 7919 + 1)
+                one = spec if n == 0 else spec.merged(variant=spec.variant + n)
                 build = draft_outline if kind == "outline" else make_draft
                 results.append(build(one, kb, templates=library))
         finally:
@@ -168,6 +168,8 @@ def _emit(results, outputs, *, as_json: bool, sources: bool) -> None:
             write_draft(result, path, sources=sources)
             warn(f"已写出 {path}（{result.length()} 字）")
     first = results[0]
+    for shortfall in first.shortfalls:
+        warn(shortfall)
     if first.placeholders:
         warn("请补充或核对以下占位内容：" + "、".join(first.placeholders))
     if any("待补充" in p for p in first.placeholders):

@@ -9,8 +9,8 @@ from datetime import date as _date
 from kb.model import Section
 
 from generator.model import Draft, DraftParagraph, DraftPart, Source
-from generator.select import (Candidate, Library, choose, closing_material, gather,
-                              opening_material, section_text, topic_words)
+from generator.select import (Candidate, Library, choose, gather, opening_material, section_text,
+                              topic_words)
 from generator.spec import DraftSpec
 from generator.templates import Slot, TemplateInfo, TemplateLibrary
 
@@ -36,6 +36,8 @@ def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only
     slots = _part_slots(info, spec)
     context = _context(spec, info, len(slots), templates, name)
     target = spec.length or info.length
+    # adaptation drops sentences of other meetings and voices: select a little more than asked
+    fill_target = int(target * 1.1)
 
     used_texts: set[str] = set()
     candidates = []
@@ -47,8 +49,17 @@ def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only
             found = gather(library, replace(slot, match=""), spec.topic, kind=info.kind,
                            occasion=info.occasion, heading_hint=hint or slot.heading)
         candidates.append(found)
-    picks = _diverse(choose(candidates, seed=spec.seed, distinct_docs=info.kind == "speech"),
-                     candidates, slots)
+    picks = choose(candidates, variant=spec.variant or spec.seed % 8, distinct_docs=info.kind == "speech")
+    shortfalls = tuple(f"关于“{'、'.join(spec.topic)}”的“{slot.label}”部分素材不足"
+                       for slot, pick in zip(slots, picks) if pick is None)
+    heading_sets = []
+    if info.kind == "speech":
+        from generator.compose import heading_sets as _sets
+
+        heading_sets = _sets([s.label for s in slots], spec.topic, count=4)
+        if heading_sets:
+            shift = (spec.variant or 0) % len(heading_sets)
+            heading_sets = heading_sets[shift:] + heading_sets[:shift]
 
     title = templates.render_block(name, "title", context)
     opening, closing, byline, salutation, signature = [], [], None, None, ()
@@ -62,10 +73,7 @@ def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only
             used_texts.add(borrowed[0])
         opening.append(DraftParagraph(templates.render_block(name, "transition", context)))
         closing.append(DraftParagraph(templates.render_block(name, "closing", context)))
-        borrowed = None if outline_only else closing_material(library, spec.topic, used_texts)
-        if borrowed:
-            closing.append(DraftParagraph(borrowed[0], borrowed[1]))
-            used_texts.add(borrowed[0])
+        # one closing: the template's, which names this meeting (a borrowed one names another)
     else:
         opening.append(DraftParagraph(templates.render_block(name, "opening", context)))
         issuer = templates.render_block(name, "signature", context, required=False)
@@ -75,23 +83,27 @@ def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only
         + _len(salutation or "") + sum(_len(s) for s in signature)
     # Task parts carry a plan; they get a double share of the length.
     weights = [2 if (info.kind == "work_plan" and s.repeat) else 1 for s in slots]
-    unit_budget = max((target - frame) // max(sum(weights), 1), 150)
+    unit_budget = max((fill_target - frame) // max(sum(weights), 1), 150)
 
     budgets = [unit_budget * w for w in weights]
     if info.kind == "work_plan":
         # A plan's parts cannot borrow much, so give unused length to the parts that have more.
         sizes = [_part_len(_to_part(p.section, p, ())) if p else 0 for p in picks]
-        budgets = _water_fill(sizes, weights, max(target - frame, 0))
+        budgets = _water_fill(sizes, weights, max(fill_target - frame, 0))
 
     parts: list[DraftPart] = []
     for i, (slot, pick) in enumerate(zip(slots, picks)):
         hint = spec.headings[i] if i < len(spec.headings) else None
-        alternatives = tuple(dict.fromkeys(
-            c.section.heading for c in candidates[i] if pick is None or c.section.heading != pick.section.heading))[:4]
+        composed = [s[i] for s in heading_sets if i < len(s)]
+        alternatives = tuple(dict.fromkeys(composed[1:] + [
+            c.section.heading for c in candidates[i] if pick is None or c.section.heading != pick.section.heading]))[:4]
         if pick is None:
-            heading = hint or slot.heading or _TODO.format(slot.label)
+            heading = hint or slot.heading or (composed[0] if composed else _TODO.format(slot.label))
+            suggestions = "；".join(composed[:3]) or slot.words
             parts.append(DraftPart("heading", 1, "", heading,
-                                   (DraftParagraph(_TODO.format(f"{slot.label}部分的内容，知识库中没有找到相关材料")),),
+                                   (DraftParagraph(_TODO.format(
+                                       f"关于“{'、'.join(spec.topic)}”的“{slot.label}”部分素材不足，"
+                                       f"请补充。可参考的标题：{suggestions}")),),
                                    slot=slot.role, alternatives=alternatives))
             continue
         part = _to_part(pick.section, pick, ())
@@ -109,17 +121,21 @@ def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only
                 # a plan's stages and guarantees stay those of one plan
                 part = _extend(part, budget, donors, used_texts, topic_words(spec.topic))
             _mark_used(part, used_texts)
-        heading = hint or slot.heading or part.heading
+        heading = hint or slot.heading or (composed[0] if composed else part.heading)
         parts.append(replace(part, heading=heading, slot=slot.role, alternatives=alternatives,
-                             source=None if (hint or slot.heading) else part.source))
+                             source=None if (hint or slot.heading or composed) else part.source))
 
     if not outline_only:
         parts = _fit_total(parts, target, frame)
-    parts = [_renumber(p, i + 1) for i, p in enumerate(parts)]
     draft = Draft(kind=info.kind, template=name, title=title, byline=byline, salutation=salutation,
                   opening=tuple(opening), parts=tuple(parts), closing=tuple(closing),
                   signature=signature, meeting=context.get("meeting"), speaker=spec.speaker,
-                  date=spec.date, topic=spec.topic, target_length=target, seed=spec.seed)
+                  date=spec.date, topic=spec.topic, target_length=target, seed=spec.seed,
+                  shortfalls=shortfalls)
+    from generator.adapt import adapt
+
+    draft = adapt(draft, spec)
+    draft = replace(draft, parts=tuple(_renumber(p, i + 1) for i, p in enumerate(draft.parts)))
     return _fill_unit(draft, spec)
 
 
@@ -255,32 +271,58 @@ def _fit(part: DraftPart, budget: int, used: set[str]) -> DraftPart:
     return replace(part, paragraphs=tuple(kept_paragraphs), children=tuple(kept), after=after)
 
 
+MAX_POINTS = 7
+
+
 def _extend(part: DraftPart, budget: int, donors: list[Candidate], used: set[str],
             words: list[str]) -> DraftPart:
-    """Add points about the topic from other documents' sections while the part is short."""
+    """Add points about the topic from other documents' sections while the part is short.
+
+    A donor point joins only with the list's shape: the same lead pattern
+    (一是 / 一要 / 第一，…) and a similar length; never more than seven points,
+    never two that say the same thing.
+    """
+    from kb.annotate import same_point
+
     if _part_len(part) >= budget * 0.9:
         return part
     kind = part.children[0].kind if part.children else "point"
+    family = _family(part.children[0].marker) if part.children else None
     children = list(part.children)
-    seen = {p.text for c in children for p in c.paragraphs} | used
+    if len(children) >= MAX_POINTS:
+        return replace(part, children=tuple(children[:MAX_POINTS]))
+    sizes = sorted(_part_len(c) for c in children) or [0]
+    median = sizes[len(sizes) // 2]
+    seen = [_part_text(c) for c in children]
     for donor in donors:
         donor_part = _to_part(donor.section, donor, ())
         for child in donor_part.children:
-            if child.kind != kind or any(_near_duplicate(p.text, seen) for p in child.paragraphs):
+            if child.kind != kind or (family and kind == "point" and _family(child.marker) != family):
                 continue
-            if words and not any(w in _part_text(child) for w in words):
+            text = _part_text(child)
+            if any(_near_duplicate(p.text, used) for p in child.paragraphs) or any(
+                    same_point(text, other) or same_point(child.heading + "。", _lead_of(other))
+                    for other in seen):
+                continue
+            if words and not any(w in text for w in words):
                 continue
             if kind == "heading" and child.level != 2:
                 continue
             size = _part_len(child)
+            if median and not (median * 0.4 <= size <= median * 2.2):
+                continue
             if _part_len(part) + size > budget * 1.1:
                 continue
             children.append(child)
-            seen.update(p.text for p in child.paragraphs)
+            seen.append(text)
             part = replace(part, children=tuple(children))
-            if _part_len(part) >= budget * 0.9:
+            if _part_len(part) >= budget * 0.9 or len(children) >= MAX_POINTS:
                 return part
     return part
+
+
+def _lead_of(text: str) -> str:
+    return re.split(r"[。；]", text, maxsplit=1)[0] + "。"
 
 
 def _mark_used(part: DraftPart, used: set[str]) -> None:
@@ -383,28 +425,6 @@ def _fill_unit(draft: Draft, spec: DraftSpec) -> Draft:
         for match in _PLACEHOLDER.finditer(line):
             todo.setdefault(match.group(0), None)
     return replace(draft, placeholders=tuple(todo))
-
-
-def _diverse(picks: list[Candidate | None], candidates: list[list[Candidate]],
-             slots: list[Slot]) -> list[Candidate | None]:
-    """Make sure not all parts come from one document when another has material."""
-    docs = {p.doc_id for p in picks if p is not None}
-    if len(docs) != 1 or len([p for p in picks if p]) < 2:
-        return picks
-    only = docs.pop()
-    best = None
-    for i, options in enumerate(candidates):
-        for c in options:
-            if c.doc_id != only:
-                loss = (picks[i].score - c.score if picks[i] else 0) + (0 if c.topical else 5) \
-                    + (3 if slots[i].repeat else 0)  # keep the core tasks from the best source
-                if best is None or loss < best[0]:
-                    best = (loss, i, c)
-                break
-    if best is not None:
-        picks = list(picks)
-        picks[best[1]] = best[2]
-    return picks
 
 
 __all__ = ["build_draft", "cn_numeral", "section_text"]

@@ -80,6 +80,7 @@ class Draft:
     placeholders: tuple[str, ...] = ()  # what the writer still has to fill in
     target_length: int = 0
     seed: int = 0
+    shortfalls: tuple[str, ...] = ()  # parts the knowledge base had no material for (关于“X”的“任务”部分素材不足)
 
     def paragraphs(self):
         """Yield every paragraph of the draft with its source, in reading order."""
@@ -143,7 +144,8 @@ class Draft:
                 "closing": [paragraph(p) for p in self.closing],
                 "signature": list(self.signature),
                 "placeholders": list(self.placeholders),
-                "length": self.length(), "target_length": self.target_length, "seed": self.seed}
+                "length": self.length(), "target_length": self.target_length, "seed": self.seed,
+                "shortfalls": list(self.shortfalls)}
 
 
 def _reading_order(part: DraftPart):

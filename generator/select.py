@@ -11,7 +11,6 @@ deterministic. The seed only picks among near-equal candidates.
 
 from __future__ import annotations
 
-import random
 import re
 from dataclasses import dataclass, field
 
@@ -48,11 +47,18 @@ class Library:
     kb: object
     docs: dict = field(default_factory=dict)
     searches: dict = field(default_factory=dict)
+    profiles: dict = field(default_factory=dict)
 
     def document(self, doc_id: str) -> Document:
         if doc_id not in self.docs:
             self.docs[doc_id] = self.kb.document(doc_id)
         return self.docs[doc_id]
+
+    def profile(self, doc_id: str, doc: Document | None = None) -> "DocProfile":
+        """Return (once) the voice, level and year of a stored document."""
+        if doc_id not in self.profiles:
+            self.profiles[doc_id] = profile_document(doc or self.document(doc_id))
+        return self.profiles[doc_id]
 
     def search(self, query: str, **filters):
         """Return topic-search hits; the same search is run once per draft."""
@@ -64,16 +70,47 @@ class Library:
         return self.searches[key]
 
 
-def topic_words(topic: tuple[str, ...]) -> list[str]:
-    """Return the words a part must be about: the writer's topic words, split by the segmenter."""
-    from kb.analysis import query_words
+#: Words that are never topic words on their own: every topic of official writing has them.
+GENERIC = frozenset("""全面 建设 环境 生产 促进 工作 发展 推进 加强 管理 服务 保障 体系 能力 水平 质量 高质量
+治理 改革 创新 安全 提升 深化 推动 实施 开展 落实 问题 重点 任务 经济 社会 文化 机制 制度""".split())
 
+
+def topic_words(topic: tuple[str, ...]) -> list[str]:
+    """Return the words that mark a part as on topic: the topic as given and its related terms.
+
+    The topic is never split into sub-words (全面从严治党 is not about 全面);
+    related terms come from the curated table generator/topics.toml and, for a
+    topic ending in 工作, the topic without it (信访工作 → 信访).
+
+    >>> topic_words(("全面从严治党",))[:3]
+    ['全面从严治党', '从严治党', '管党治党']
+    >>> topic_words(("营商环境",))[0], "环境" in topic_words(("营商环境",))
+    ('营商环境', False)
+    """
+    table = _topic_table()
     words: list[str] = []
     for item in topic:
-        for word in [item] + query_words(item):
-            if word not in words and len(word) >= 2:
+        core = item[:-2] if item.endswith("工作") and len(item) > 3 else item
+        for word in [item, core, *table.get(item, table.get(core, {})).get("related", [])]:
+            if word not in words and len(word) >= 2 and word not in GENERIC:
                 words.append(word)
     return words
+
+
+_TABLES: dict[str, dict] = {}
+
+
+def _topic_table() -> dict:
+    return _package_table("topics.toml")
+
+
+def _package_table(name: str) -> dict:
+    if name not in _TABLES:
+        import tomllib
+        from pathlib import Path
+
+        _TABLES[name] = tomllib.loads((Path(__file__).resolve().parent / name).read_text(encoding="utf-8"))
+    return _TABLES[name]
 
 
 def section_text(section: Section) -> str:
@@ -87,37 +124,87 @@ def section_text(section: Section) -> str:
 def gather(library: Library, slot: Slot, topic: tuple[str, ...], *, kind: str,
            occasion: str | None, heading_hint: str | None = None, limit: int = 80,
            max_docs: int = 40) -> list[Candidate]:
-    """Return the candidates for one part slot, best first."""
+    """Return the candidates for one part slot, best first; none below the relevance floor.
+
+    The slot's role is a hard filter (a 保障 slot never takes a 任务 section);
+    a part must hold the topic or one of its related terms (the relevance
+    floor); sources in a voice the unit cannot speak in (a State Council
+    document, a central leader, a regulation) are left out of speeches.
+    """
     words = topic_words(topic)
-    slot_words = slot.words.split()
     doc_type = "speech" if kind == "speech" else "work_plan"
-    # The documents the topic search reaches; every top-level section of them is scored
-    # for the slot here, so one topic search serves all slots of a draft.
     queries = [(" ".join(topic), {"doc_type": doc_type}), (" ".join(topic), {})]
+    queries += [(w, {}) for w in words[1:6]]
     if heading_hint:
         queries.insert(0, (heading_hint + " " + " ".join(topic), {"role": "heading"}))
-    doc_ids: dict[str, None] = {}
+    scores: dict[str, float] = {}
     for query, filters in queries:
         for hit in library.search(query, limit=limit, **filters):
-            doc_ids.setdefault(hit.doc_id, None)
+            scores[hit.doc_id] = max(scores.get(hit.doc_id, 0.0), getattr(hit, "score", 0.0) or 0.0)
+    # Ingest order never matters: documents are taken in an explicit order.
+    doc_ids = sorted(scores, key=lambda d: (-round(scores[d], 6), d))[:max_docs]
     candidates = []
-    # Every top-level section of a document the topic search reached is a candidate,
-    # not only the sections holding a hit: a plan's 工作目标 rarely repeats its topic.
-    for doc_id in list(doc_ids)[:max_docs]:
+    for doc_id in doc_ids:
         doc = library.document(doc_id)
+        profile = library.profile(doc_id, doc)
+        if kind == "speech" and profile.foreign:
+            continue
         for index, section in enumerate(doc.sections):
-            score = _score(doc, index, section, slot, words, slot_words, doc_type, occasion,
+            score = _score(doc, profile, index, section, slot, words, topic, doc_type, occasion,
                            heading_hint)
             if score is not None:
-                topical = any(t in section_text(section) or t in doc.title or t in doc.tags
-                              for t in topic) or not topic
-                candidates.append(Candidate(doc_id, doc, index, section, score, topical))
+                candidates.append(Candidate(doc_id, doc, index, section, score, True))
     candidates.sort(key=lambda c: (-c.score, c.doc_id, c.index))
     return candidates
 
 
-def _score(doc: Document, index: int, section: Section, slot: Slot, words, slot_words, doc_type,
-           occasion, heading_hint) -> float | None:
+@dataclass(frozen=True)
+class DocProfile:
+    """What selection needs to know of a whole document: its voice, level and year."""
+
+    foreign: bool      # a voice a local unit cannot speak in (central leader, State Council, law)
+    level: str | None  # the level it speaks for (市, 区 …)
+    year: int
+
+
+def profile_document(doc: Document) -> DocProfile:
+    """Return a document's profile from its type, title and self-references."""
+    from kb.annotate import register, title_unit_level, unit_level
+    from kb.structure import document_text
+
+    text = "".join(document_text(doc))
+    level = unit_level(text, doc.title or "")
+    voice = register(text, doc_type=doc.doc_type)
+    foreign = doc.doc_type in ("notice", "opinion", "regulation") or voice in ("中央领导", "法规") \
+        or title_unit_level(doc.title or "") == "中央" \
+        or (doc.doc_type == "speech" and level is None and text.count("全党") + text.count("全国") >= 3)
+    year = int(doc.date[:4]) if doc.date and doc.date[:4].isdigit() else 0
+    return DocProfile(foreign, level, year)
+
+
+def relevance(text: str, title: str, words: list[str], topic: tuple[str, ...]) -> float:
+    """Return how much a part is about the topic: 0 below the floor.
+
+    The topic as given counts most; related terms count when at least two of
+    them, or one with the topic in the document's title, are present.
+    """
+    if not words:
+        return 1.0
+    direct = sum(text.count(t) for t in topic)
+    related = [w for w in words if w not in topic and w in text]
+    in_title = any(t in title for t in topic) or any(w in title for w in words[:2])
+    if direct:
+        return 2.0 + min(direct, 6) * 0.5 + 0.3 * len(related) + (1.0 if in_title else 0.0)
+    head = text[:60]
+    if len(related) >= 3 or (len(related) >= 2 and any(w in head for w in related)) or (related and in_title):
+        return 1.0 + 0.3 * len(related) + (1.0 if in_title else 0.0)
+    return 0.0
+
+
+def _score(doc: Document, profile: DocProfile, index: int, section: Section, slot: Slot, words,
+           topic, doc_type, occasion, heading_hint) -> float | None:
+    from kb.annotate import SLOT_ROLES, foreign_voice, meeting_bound, section_role
+
     if section.level != 1 or section.kind != "heading":
         return None
     if slot.match and not re.match(f"(?:{slot.match})", section.heading):
@@ -125,63 +212,109 @@ def _score(doc: Document, index: int, section: Section, slot: Slot, words, slot_
     text = section_text(section)
     if len(text) < 30:
         return None
-    covered = sum(1 for w in words if w in text)
-    about_topic = any(w in doc.title or w in doc.tags for w in words)
-    if words and covered == 0 and not about_topic:
-        return None
-    score = 4.0 * covered / max(len(words), 1)
-    score += min(sum(text.count(w) for w in words), 12) * 0.15
-    if any(w in section.heading for w in words):
-        score += 2.0  # the part is about the topic, not just mentioning it
-    if about_topic:
-        score += 5.0  # and so is its document
-    score += 1.2 * sum(1 for w in slot_words if w in section.heading)
-    score += 0.3 * sum(1 for w in slot_words if w in text[:300])
+    plan = doc_type == "work_plan"
+    if not slot.match:
+        role = section_role(section.heading, "".join(section.paragraphs), plan=plan)
+        if role not in SLOT_ROLES.get(slot.label, (slot.label,)):
+            return None  # the role is a hard filter
+    rel = relevance(text, (doc.title or "") + "".join(doc.tags), words, topic)
+    if rel <= 0 and not (plan and slot.heading and slot.key in ("guiding", "steps", "safeguards")
+                         and relevance("", doc.title or "", words, topic) > 0):
+        return None  # the relevance floor
+    score = 4.0 * rel
+    foreign = len(foreign_voice(text))
+    if foreign:
+        if doc_type == "speech" or foreign > 2:
+            return None
+        score -= 2.0 * foreign
+    bound = meeting_bound(text)
+    score -= 0.6 * sum(1 for b in bound if b.kind not in ("", occasion))
+    score -= 0.2 * len(bound)
     if heading_hint:
         hint_chars = set(heading_hint)
         score += 3.0 * len(hint_chars & set(section.heading)) / max(len(hint_chars), 1)
     count = len(doc.sections)
     if slot.position == "first":
-        score += 2.0 if index == 0 else -1.0
+        score += 1.0 if index == 0 else -0.5
     elif slot.position == "last":
-        score += 2.0 if index == count - 1 and count > 1 else -1.0
-    elif slot.position == "middle":
-        score += 1.0 if 0 < index < count - 1 else -1.0
+        score += 1.0 if index == count - 1 and count > 1 else -0.5
     if doc.doc_type == doc_type:
         score += 1.5
-    else:
+    elif profile.foreign:
         score -= 3.0
+    else:
+        score -= 1.0
+    if profile.level in ("市", "区", "县"):
+        score += 1.0
+    elif profile.level is None:
+        score -= 0.5
     if occasion and doc.occasion == occasion:
         score += 0.8
+    if profile.year:
+        score += 0.15 * max(min(profile.year - 2018, 8), 0)
     return round(score, 6)
 
 
-def choose(candidates_by_slot: list[list[Candidate]], *, seed: int = 0,
-           distinct_docs: bool = True) -> list[Candidate | None]:
-    """Return one candidate per slot: the best, from different documents where possible.
+def choose(candidates_by_slot: list[list[Candidate]], *, variant: int = 0, width: int = 6,
+           seed: int = 0, distinct_docs: bool = True) -> list[Candidate | None]:
+    """Return one candidate per slot: the best combination for the whole draft.
 
-    With a seed other than 0, each slot picks at random among the candidates
-    scoring within 15% of its best, so variants differ but stay good.
+    The draft's score is the sum of its parts' scores, less penalties for
+    parts that overlap in content, the same section twice, or more than two
+    parts from one document. ``variant`` 1, 2 … returns the next-best
+    combinations that differ from the better ones in at least one part.
     """
-    rng = random.Random(seed)
-    used_docs: set[str] = set()
-    used_sections: set[tuple[str, int]] = set()
-    chosen: list[Candidate | None] = []
-    for candidates in candidates_by_slot:
-        pool = [c for c in candidates if (c.doc_id, c.index) not in used_sections]
-        fresh = ([c for c in pool if c.doc_id not in used_docs] or pool) if distinct_docs else pool
-        if not fresh:
-            chosen.append(None)
-            continue
-        pick = fresh[0]
-        if seed:
-            best = fresh[0].score
-            near = [c for c in fresh[:8] if c.score >= best - abs(best) * 0.15]
-            pick = near[rng.randrange(len(near))]
-        chosen.append(pick)
-        used_docs.add(pick.doc_id)
-        used_sections.add((pick.doc_id, pick.index))
-    return chosen
+    return choose_all(candidates_by_slot, width=width, distinct_docs=distinct_docs)[
+        min(variant, 40)] if candidates_by_slot else []
+
+
+def choose_all(candidates_by_slot, *, width: int = 6, distinct_docs: bool = True, keep: int = 41):
+    """Return combinations of candidates (one per slot), best first; padded by repeating the last."""
+    from itertools import product
+
+    from kb.annotate import overlap
+
+    width = min(width, max(2, int(round(6000 ** (1 / max(len(candidates_by_slot), 1))))))
+    pools = [c[:width] or [None] for c in candidates_by_slot]
+    texts = {}
+
+    def text(c):
+        key = (c.doc_id, c.index)
+        if key not in texts:
+            texts[key] = section_text(c.section)
+        return texts[key]
+
+    pair_cost: dict = {}
+
+    def cost(a, b):
+        key = ((a.doc_id, a.index), (b.doc_id, b.index))
+        if key not in pair_cost:
+            if key[0] == key[1]:
+                pair_cost[key] = 1000.0
+            else:
+                shared = overlap(text(a), text(b))
+                pair_cost[key] = 12.0 * max(shared - 0.25, 0) + (0.5 if a.doc_id == b.doc_id else 0)
+        return pair_cost[key]
+
+    combos = []
+    for combo in product(*pools):
+        score = sum(c.score for c in combo if c is not None)
+        picked = [c for c in combo if c is not None]
+        for i in range(len(picked)):
+            for j in range(i + 1, len(picked)):
+                score -= cost(picked[i], picked[j])
+        per_doc: dict[str, int] = {}
+        for c in picked:
+            per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
+        limit = 2 if distinct_docs else 3
+        score -= sum(30.0 * (n - limit) for n in per_doc.values() if n > limit)
+        key = tuple((c.doc_id, c.index) if c else None for c in combo)
+        combos.append((-round(score, 6), key, combo))
+    combos.sort(key=lambda x: (x[0], [k or ("", -1) for k in x[1]]))
+    out = [list(c[2]) for c in combos[:keep]]
+    while len(out) < keep:
+        out.append(out[-1])
+    return out
 
 
 def opening_material(library: Library, topic: tuple[str, ...], used: set[str]):
@@ -199,17 +332,21 @@ def closing_material(library: Library, topic: tuple[str, ...], used: set[str]):
 
 
 def _paragraph_material(library, topic, role, used, accept):
-    words = topic_words(topic)
+    from kb.annotate import foreign_voice, meeting_bound
+
     hits = library.search(" ".join(topic), role=role, doc_type="speech", limit=60)
     best = None
     for hit in hits:
         text = accept(hit.text)
         if not text or text in used or len(text) < 40:
             continue
-        covered = sum(1 for w in words if w in text)
-        if words and not covered:
+        # an opening must be about the topic itself, not a related word
+        covered = sum(text.count(t) for t in topic)
+        if topic and not covered:
             continue
-        key = (-covered, -min(len(text), 400), hit.doc_id, hit.ordinal)
+        if meeting_bound(text) or foreign_voice(text) or library.profile(hit.doc_id).foreign:
+            continue
+        key = (-min(covered, 3), -min(len(text), 400), hit.doc_id, hit.ordinal)
         if best is None or key < best[0]:
             best = (key, text, Source(hit.doc_id, hit.title, hit.date, tuple(hit.section_path)))
     return None if best is None else (best[1], best[2])

@@ -33,6 +33,7 @@ class DraftSpec:
     parts: int | None = None
     headings: tuple[str, ...] = ()
     seed: int = 0
+    variant: int = 0  # 0 = the best draft; 1, 2 … the next-best different drafts
 
     def merged(self, **options) -> "DraftSpec":
         """Return a copy with the given options set, ignoring options left at None or empty."""
@@ -60,7 +61,7 @@ def load_spec(path) -> DraftSpec:
         data["topic"] = _words(data["topic"])
     if "headings" in data:
         data["headings"] = tuple(data["headings"])
-    for key in ("length", "parts", "seed"):
+    for key in ("length", "parts", "seed", "variant"):
         if key in data and not isinstance(data[key], int):
             raise GeneratorError(f"{path}：{key} 应为整数")
     return DraftSpec(**data)

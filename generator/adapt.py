@@ -1,0 +1,390 @@
+"""Adaptation: borrowed text made to speak for the draft's unit, at its date and occasion.
+
+Runs after selection and composition, on the whole draft. Borrowed
+paragraphs (those with a source) are rewritten; the template's own text is
+only tidied (工作工作, 江州市特色). Each rule is a function on text, so the
+rules can be tested, and ``bigan check`` finds what they fix (kb/annotate.py).
+
+- self-references to the target level: 我区 / 全区 / 区委 / 区级 → 我市 / 全市 / 市委 / 市级;
+- × placeholders: ×市 from --unit, ×年×月×日 from --date, the rest marked 【待补充】;
+- sentences bound to another meeting or in another voice are dropped;
+- targets and steps dated before the draft's year are shifted by the years between the
+  source and the draft, or marked 【待核：年份】; a plan's 实施步骤 start at --date;
+- season words contradicting the date are dropped or marked 【待核：季节】;
+- superseded formulations (党的十九大精神, 十四五 targets in 2026) are marked 【待核】;
+- announced counts (讲五个方面) agree with what follows; no sentence twice; never 工作工作.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from kb.annotate import (SEASON_MONTHS, _SEASON, announced_counts, foreign_unit_refs, foreign_voice,
+                         meeting_bound, point_lead, same_point, sentences, stale_years, superseded,
+                         title_unit_level)
+
+from generator.model import Draft, DraftParagraph, DraftPart
+
+_UNIT_SUFFIXES = ("自治州", "自治县", "街道", "社区", "市", "区", "县", "镇", "乡", "州", "旗", "省", "村")
+_LEVEL_CHAR = {"省": "省", "市": "市", "区": "区", "县": "县", "乡镇": "镇"}
+_PLACEHOLDER = re.compile(r"×年×月×日|×+(?:街道|社区|书记|市长|区长|县长|镇长|同志|[省市区县镇乡村局委办厅州])?")
+_TODO_NAME = {"村": "村名", "镇": "镇名", "乡": "乡名", "街道": "街道名", "社区": "社区名", "县": "县名",
+              "区": "区名", "市": "市名", "省": "省名", "同志": "姓名", "书记": "姓名", "局": "单位名称",
+              "委": "单位名称", "办": "单位名称", "厅": "单位名称", "州": "州名"}
+
+
+def target_level(unit: str | None) -> str:
+    """Return the level the draft speaks for, from --unit (江州市 → 市, 南湖区 → 区); 市 by default.
+
+    >>> target_level("南湖区"), target_level("青山县"), target_level(None)
+    ('区', '县', '市')
+    """
+    if not unit:
+        return "市"
+    for suffix, level in (("街道", "乡镇"), ("镇", "乡镇"), ("乡", "乡镇"), ("自治县", "县"), ("县", "县"),
+                          ("区", "区"), ("市", "市"), ("州", "市"), ("省", "省")):
+        if unit.endswith(suffix):
+            return level
+    return title_unit_level(unit) or "市"
+
+
+# -- rules on text -------------------------------------------------------------------------------
+
+def rewrite_level(text: str, level: str, *, source: str | None = None) -> str:
+    """Return the text speaking for ``level``: 我区 / 全区 / 区委 / 区级 → 我市 / 全市 / 市委 / 市级 …
+
+    ``source`` is the level the borrowed text spoke for (found in it when not given).
+
+    >>> rewrite_level("过去一年，全区安全生产形势总体平稳，区委常委会多次研究，区级领导带头。", "市")
+    '过去一年，全市安全生产形势总体平稳，市委常委会多次研究，市级领导带头。'
+    >>> rewrite_level("认真贯彻省委部署，各镇党委要落实。", "市")
+    '认真贯彻省委部署，各镇党委要落实。'
+    """
+    char = _LEVEL_CHAR.get(level)
+    if not char:
+        return text
+    from kb.annotate import self_references
+
+    if source is None:
+        # the level the text speaks as: its own-unit words (我区 / 全区), not the organs it cites
+        own = [r.level for r in self_references(text) if r.kind == "own"]
+        source = max(sorted(set(own)), key=own.count) if own else None
+    refs = foreign_unit_refs(text, level)
+    # the source speaker's own organs (区委 in a district speech) are the speaker's too
+
+    extra = [r for r in self_references(text, grades=True)
+             if r.level == source and r.level != level and r.kind in ("org", "grade")]
+    spans = {(r.start, r.end): r for r in refs + extra}
+    out = []
+    last = 0
+    for (start, end), ref in sorted(spans.items()):
+        if start < last:
+            continue
+        unit_char = {"乡镇": "镇镇乡"}.get(ref.level, ref.level)
+        word = ref.text
+        index = next((i for i, c in enumerate(word) if c in unit_char), None)
+        if index is None:
+            continue
+        new = word[:index] + char + word[index + 1:]
+        if level == "乡镇" and ref.kind == "org" and new.endswith("委"):
+            new = new[:-1] + "党委"
+        out.append(text[last:start] + new)
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def fill_placeholders(text: str, unit: str | None, date_cn: str | None, level: str) -> str:
+    """Return the text with × filled from the unit and date, and other × marked 【待补充：…】.
+
+    >>> fill_placeholders("支撑×市发展，×县好物，×年×月×日", "南湖区", "2026年3月1日", "区")
+    '支撑南湖区发展，【待补充：县名】好物，2026年3月1日'
+    """
+    def fill(match: re.Match) -> str:
+        word = match.group()
+        if word == "×年×月×日":
+            return date_cn or word
+        if not unit:
+            return word
+        tail = word.lstrip("×")
+        own = _LEVEL_CHAR.get(level, "市")
+        if tail in (own, "") or (tail in ("市", "区", "县", "州") and tail != own and _speaker_unit(text, match)):
+            return unit
+        return f"【待补充：{_TODO_NAME.get(tail, '名称')}】" + ("" if tail in _TODO_NAME else tail)
+    return _PLACEHOLDER.sub(fill, text)
+
+
+def _speaker_unit(text: str, match: re.Match) -> bool:
+    # ×市 in a borrowed city speech is the speaker's own unit (支撑×市发展); an example
+    # county (×县好物) is not: the speaker's unit is followed by what it does or has.
+    after = text[match.end():match.end() + 2]
+    return after[:1] in "发委政经上人的各" or after in ("党建", "实际", "特色")
+
+
+def drop_bound(text: str, occasion: str | None = None) -> str:
+    """Return the text without sentences bound to another meeting or in another voice.
+
+    >>> drop_bound("刚才，几位同志作了很好的发言。要抓好落实。各省、自治区、直辖市人民政府要认真执行。")
+    '要抓好落实。'
+    """
+    drop = {b.sentence for b in meeting_bound(text)} | set(foreign_voice(text))
+    if not drop:
+        return text
+    kept = [s for s in sentences(text) if s not in drop]
+    result = "".join(kept).strip()
+    # a paragraph left hanging on a connective (同时， / 因此，) loses it
+    return re.sub(r"^(?:同时|因此|所以|为此|此外|对此)，", "", result)
+
+
+def shift_years(text: str, year: int, source_year: int | None) -> str:
+    """Return the text with stale targets shifted by the years since the source, or marked.
+
+    >>> shift_years("到2025年底，覆盖率达到90%。", 2026, 2024)
+    '到2027年底，覆盖率达到90%。'
+    >>> shift_years("回顾2023年，成绩来之不易。", 2026, 2024)
+    '回顾2023年【待核：年份】，成绩来之不易。'
+    """
+    stale = stale_years(text, year)
+    if not stale:
+        return text
+    out = []
+    last = 0
+    for start, words in stale:
+        found = re.search(r"(?:19|20)\d{2}", words)
+        value = int(found.group())
+        target = "回顾" not in words and not re.search(r"以来|是|全年", words)
+        if target and source_year and value >= source_year and value + (year - source_year) >= year:
+            new = words.replace(found.group(), str(value + year - source_year), 1)
+        else:
+            year_end = words.index("年", found.end() - 1) + 1
+            new = words[:year_end] + "【待核：年份】" + words[year_end:]
+        out.append(text[last:start] + new)
+        last = start + len(words)
+    out.append(text[last:])
+    return "".join(out)
+
+
+def fix_seasons(text: str, month: int) -> str:
+    """Return the text without season words the month contradicts (a lead clause goes, others are marked).
+
+    >>> fix_seasons("秋收在即，各地要抓紧排查隐患。", 2)
+    '各地要抓紧排查隐患。'
+    >>> fix_seasons("要抓住冬春有利时机推进。", 7)
+    '要抓住冬春【待核：季节】有利时机推进。'
+    """
+    out = []
+    for sentence in sentences(text) or [text]:
+        match = _SEASON.search(sentence)
+        while match and month not in SEASON_MONTHS[match.group()] and not sentence.startswith(
+                "【待核", match.end()):
+            clause = re.match(rf"^[^，。；]*{re.escape(match.group())}[^，。；]*，", sentence)
+            if clause and len(clause.group()) <= 14:
+                sentence = sentence[clause.end():]
+            else:
+                sentence = sentence[:match.end()] + "【待核：季节】" + sentence[match.end():]
+            match = _SEASON.search(sentence)
+            if match and sentence.startswith("【待核", match.end()):
+                match = _SEASON.search(sentence, match.end() + 1)
+        out.append(sentence)
+    return "".join(out)
+
+
+def mark_superseded(text: str, when: str) -> str:
+    """Return the text with formulations superseded at ``when`` marked 【待核：现提…】.
+
+    >>> mark_superseded("深入贯彻党的十九大精神。", "2026-02-18")
+    '深入贯彻党的十九大精神【待核：现提“党的二十大精神”】。'
+    """
+    found = superseded(text, when)
+    for start, words, row in reversed(found):
+        end = start + len(words)
+        text = text[:end] + f"【待核：现提“{row.instead.strip('“”')}”】" + text[end:]
+    return text
+
+
+def tidy(text: str, unit: str | None) -> str:
+    """Return the text without doubled 工作 and with 江州特色 for 江州市特色.
+
+    >>> tidy("江州市信访工作工作座谈会，走出江州市特色之路", "江州市")
+    '江州市信访工作座谈会，走出江州特色之路'
+    """
+    text = re.sub(r"工作(?:工作)+", "工作", text)
+    if unit:
+        stem = next((unit[:-len(s)] for s in _UNIT_SUFFIXES if unit.endswith(s) and len(unit) - len(s) >= 2),
+                    None)
+        if stem:
+            text = text.replace(unit + "特色", stem + "特色")
+    return text
+
+
+def schedule(text: str, start_year: int, start_month: int, first: tuple[int, int] | None) -> str:
+    """Return a 实施步骤 text with its dates moved so that the first step starts at the draft's month.
+
+    ``first`` is the (year, month) of the part's first date.
+
+    >>> schedule("动员部署阶段（2023年6月—7月）。", 2026, 3, (2023, 6))
+    '动员部署阶段（2026年3月—4月）。'
+    """
+    if first is None:
+        return text
+    delta = (start_year * 12 + start_month - 1) - (first[0] * 12 + first[1] - 1)
+    context = [first[0]]
+
+    def move(match: re.Match) -> str:
+        year = int(match.group(1)) if match.group(1) else context[0]
+        month = int(match.group(2))
+        context[0] = year
+        total = year * 12 + month - 1 + delta
+        new_year, new_month = divmod(total, 12)
+        day = match.group(3) or ""
+        shown_year = f"{new_year}年" if match.group(1) else ""
+        return f"{shown_year}{new_month + 1}月{day}"
+
+    return re.sub(r"(?:((?:19|20)\d{2})年)?(\d{1,2})月(\d{1,2}日)?", move, text)
+
+
+def first_date(texts) -> tuple[int, int] | None:
+    """Return the (year, month) of the first dated month in some texts, or None."""
+    for text in texts:
+        match = re.search(r"((?:19|20)\d{2})年(\d{1,2})月", text)
+        if match:
+            return int(match.group(1)), int(match.group(2))
+    return None
+
+
+# -- the draft ------------------------------------------------------------------------------------
+
+def adapt(draft: Draft, spec) -> Draft:
+    """Return the draft with every rule applied; the template's text is only tidied."""
+    level = target_level(spec.unit)
+    when = spec.date or ""
+    year = int(when[:4]) if when[:4].isdigit() else None
+    month = int(when[5:7]) if len(when) >= 7 and when[5:7].isdigit() else None
+    date_cn = f"{year}年{month}月{int(when[8:10])}日" if year and month and len(when) >= 10 else None
+
+    def borrowed(paragraph: DraftParagraph, steps=None) -> DraftParagraph | None:
+        text = drop_bound(paragraph.text)
+        if not text:
+            return None
+        source_year = None
+        if paragraph.source is not None and paragraph.source.date and paragraph.source.date[:4].isdigit():
+            source_year = int(paragraph.source.date[:4])
+        text = rewrite_level(text, level)
+        text = fill_placeholders(text, spec.unit, date_cn, level)
+        if steps is not None and year and month:
+            text = schedule(text, year, month, steps)
+        if year:
+            text = shift_years(text, year, source_year)
+            text = mark_superseded(text, when)
+        if month:
+            text = fix_seasons(text, month)
+        return replace(paragraph, text=tidy(text, spec.unit))
+
+    def part(node: DraftPart, steps=None) -> DraftPart | None:
+        if node.source is not None or node.kind == "point":
+            heading = node.heading
+            if node.kind == "point" or node.level > 1:
+                heading = borrowed(DraftParagraph(heading, node.source), steps)
+                heading = heading.text if heading else ""
+        else:
+            heading = node.heading
+        paragraphs = tuple(p for p in (borrowed(x, steps) if x.source else x for x in node.paragraphs) if p)
+        after = tuple(p for p in (borrowed(x, steps) if x.source else x for x in node.after) if p)
+        children = tuple(c for c in (part(c, steps) for c in node.children) if c is not None)
+        if node.kind == "point" and not heading and not paragraphs:
+            return None
+        return replace(node, heading=tidy(heading, spec.unit), paragraphs=paragraphs, children=children,
+                       after=after)
+
+    parts = []
+    for node in draft.parts:
+        steps = None
+        if node.slot == "part:实施步骤":
+            steps = first_date(p.text for n in node.walk() for p in (DraftParagraph(n.heading),)
+                               + n.own_paragraphs())
+        parts.append(part(node, steps))
+    parts = [p for p in parts if p is not None]
+    opening = tuple(p for p in (borrowed(x) if x.source else replace(x, text=tidy(x.text, spec.unit))
+                                for x in draft.opening) if p)
+    closing = tuple(p for p in (borrowed(x) if x.source else replace(x, text=tidy(x.text, spec.unit))
+                                for x in draft.closing) if p)
+    draft = replace(draft, title=tidy(draft.title, spec.unit),
+                    meeting=tidy(draft.meeting, spec.unit) if draft.meeting else draft.meeting,
+                    opening=opening, parts=tuple(parts), closing=closing)
+    return agree_counts(dedupe(draft))
+
+
+def dedupe(draft: Draft) -> Draft:
+    """Return the draft without a borrowed sentence said twice or a paragraph saying the same again."""
+    seen: set[str] = set()
+    kept: list[str] = []
+
+    def clean(paragraph: DraftParagraph) -> DraftParagraph | None:
+        if paragraph.source is None:
+            seen.update(s for s in sentences(paragraph.text) if len(s) >= 12)
+            return paragraph
+        if any(same_point(paragraph.text, other) for other in kept):
+            return None
+        out = []
+        for s in sentences(paragraph.text):
+            if len(s) >= 12 and s in seen:
+                continue
+            seen.add(s)
+            out.append(s)
+        text = "".join(out)
+        if not text:
+            return None
+        kept.append(text)
+        return replace(paragraph, text=text)
+
+    def part(node: DraftPart) -> DraftPart | None:
+        if node.kind == "point" and node.heading and any(
+                same_point(node.heading + "。", other) for other in kept):
+            return None
+        if node.kind == "point" and node.heading:
+            kept.append(node.heading + "。")
+        paragraphs = tuple(p for p in map(clean, node.paragraphs) if p)
+        children = tuple(c for c in map(part, node.children) if c is not None)
+        after = tuple(p for p in map(clean, node.after) if p)
+        if node.kind == "point" and not paragraphs and not children and not node.heading:
+            return None
+        return replace(node, paragraphs=paragraphs, children=children, after=after)
+
+    opening = tuple(p for p in map(clean, draft.opening) if p)
+    parts = tuple(p for p in map(part, draft.parts) if p is not None)
+    closing = tuple(p for p in map(clean, draft.closing) if p)
+    return replace(draft, opening=opening, parts=parts, closing=closing)
+
+
+def agree_counts(draft: Draft) -> Draft:
+    """Return the draft with each announced count (讲三点 / 以下六个方面) equal to what follows."""
+    def fix(text: str, actual: int) -> str:
+        from generator.assemble import cn_numeral
+
+        for announced in reversed(announced_counts(text)):
+            if actual and announced.count != actual:
+                numeral = re.search(r"十?[一二两三四五六七八九十]", announced.text).group()
+                new = announced.text.replace(numeral, "两" if actual == 2 and numeral == "两" else
+                                             cn_numeral(actual), 1)
+                text = text[:announced.start] + new + text[announced.start + len(announced.text):]
+        return text
+
+    def part(node: DraftPart) -> DraftPart:
+        children = tuple(part(c) for c in node.children)
+        paragraphs = list(node.paragraphs)
+        for i, paragraph in enumerate(paragraphs):
+            if not announced_counts(paragraph.text):
+                continue
+            if children:
+                actual = len(children)
+            else:
+                following = [p.text for p in paragraphs[i + 1:]]
+                actual = sum(1 for t in following if point_lead(t)) or sum(
+                    1 for s in sentences(paragraph.text) if point_lead(s.lstrip()))
+            paragraphs[i] = replace(paragraph, text=fix(paragraph.text, actual))
+        return replace(node, paragraphs=tuple(paragraphs), children=children)
+
+    opening = tuple(replace(p, text=fix(p.text, len(draft.parts))) if announced_counts(p.text) else p
+                    for p in draft.opening)
+    return replace(draft, opening=opening, parts=tuple(part(p) for p in draft.parts))

@@ -1,0 +1,55 @@
+"""Composition: the level-1 headings of a speech as one parallel set, and the numbering.
+
+Headings are not copied from three different speeches: each set takes one
+row of frames (generator/headings.toml), one frame per slot, with the topic in
+its place, so the headings share one shape (a four-character phrase, a comma,
+a clause led by a verb) and lengths within ±3 characters. The source's own
+heading stays in each paragraph's provenance note.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.select import _package_table
+
+
+def heading_frames(label: str) -> list[str]:
+    """Return the heading frames of a slot label (认识, 任务, 保障 …), or [] when none are known."""
+    return list(_package_table("headings.toml").get(label, {}).get("frames", []))
+
+
+def topic_phrase(topic: tuple[str, ...]) -> str:
+    """Return the topic as it stands inside a heading (信访工作 → 信访工作, two topics joined by 和)."""
+    return "和".join(topic) if topic else "各项工作"
+
+
+def heading_sets(labels: list[str], topic: tuple[str, ...], *, count: int = 4) -> list[list[str]]:
+    """Return up to ``count`` parallel heading sets for parts of the given slot labels.
+
+    Repeated labels (two 任务 parts) take different frames of the same set.
+    A set whose lengths spread more than ±3 characters is dropped.
+
+    >>> heading_sets(["认识", "任务", "保障"], ("安全生产",))[0]
+    ['提高政治站位，深刻认识安全生产的重要意义', '突出工作重点，扎实推进安全生产各项任务', '压实工作责任，确保安全生产各项任务落地见效']
+    """
+    t = topic_phrase(topic)
+    sets = []
+    for row in range(count):
+        headings = []
+        seen: dict[str, int] = {}
+        for label in labels:
+            frames = heading_frames(label) or heading_frames("任务")
+            n = seen.get(label, 0)
+            seen[label] = n + 1
+            frame = frames[(row + n) % len(frames)]
+            headings.append(_tidy(frame.format(t=t)))
+        lengths = [len(h) for h in headings]
+        if headings and max(lengths) - min(lengths) <= 6 and len(set(headings)) == len(headings):
+            sets.append(headings)
+    return sets
+
+
+def _tidy(text: str) -> str:
+    """Collapse doubled words a frame can make with the topic (信访工作工作 → 信访工作)."""
+    return re.sub(r"工作(?:工作)+", "工作", text)
