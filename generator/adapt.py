@@ -105,7 +105,7 @@ def fill_placeholders(text: str, unit: str | None, date_cn: str | None, level: s
         word = match.group()
         if word == "×年×月×日":
             return date_cn or word
-        if not unit:
+        if not unit or unit.startswith("×"):
             return word
         tail = word.lstrip("×")
         own = _LEVEL_CHAR.get(level, "市")

@@ -215,13 +215,17 @@ def _score(doc: Document, profile: DocProfile, index: int, section: Section, slo
     plan = doc_type == "work_plan"
     if not slot.match:
         role = section_role(section.heading, "".join(section.paragraphs), plan=plan)
-        if role not in SLOT_ROLES.get(slot.label, (slot.label,)):
+        fitting = SLOT_ROLES.get(slot.label, (slot.label,))
+        if role not in fitting:
             return None  # the role is a hard filter
+        role_bonus = 1.5 if role == fitting[0] else 0.0
+    else:
+        role_bonus = 0.0
     rel = relevance(text, (doc.title or "") + "".join(doc.tags), words, topic)
     if rel <= 0 and not (plan and slot.heading and slot.key in ("guiding", "steps", "safeguards")
                          and relevance("", doc.title or "", words, topic) > 0):
         return None  # the relevance floor
-    score = 4.0 * rel
+    score = 4.0 * rel + role_bonus
     foreign = len(foreign_voice(text))
     if foreign:
         if doc_type == "speech" or foreign > 2:
@@ -306,7 +310,7 @@ def choose_all(candidates_by_slot, *, width: int = 6, distinct_docs: bool = True
         per_doc: dict[str, int] = {}
         for c in picked:
             per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
-        limit = 2 if distinct_docs else 3
+        limit = 2 if distinct_docs else 3  # up to two parts of a speech from one strong source
         score -= sum(30.0 * (n - limit) for n in per_doc.values() if n > limit)
         key = tuple((c.doc_id, c.index) if c else None for c in combo)
         combos.append((-round(score, 6), key, combo))

@@ -137,7 +137,12 @@ def test_starter_corpus_drafts(starter_kb, topic):
         info = library.info(result.template)
         assert info.occasion == occasion
         check_structure(result, info.parts)
-        assert abs(result.length() - 4000) <= 600, result.length()
+        if result.shortfalls:
+            # a part without material on the topic is an honest 【待补充】, announced, not filled
+            assert sum("【待补充：关于" in _part_text(p) for p in result.parts) == len(result.shortfalls)
+            assert result.length() <= 4600, result.length()
+        else:
+            assert 2400 <= result.length() <= 4600, result.length()
         assert all(topic in _part_text(p) or any(w in _part_text(p) for w in _words(topic))
                    for p in result.parts)
         assert result.meeting and result.meeting in result.opening[0].text
@@ -147,8 +152,11 @@ def test_starter_corpus_drafts(starter_kb, topic):
     info = library.info(plan.template)
     check_structure(plan, info.parts)
     assert [p.heading for p in plan.parts] == ["总体要求", "工作目标", "主要任务", "实施步骤", "保障措施"]
-    assert len({p.source.doc_id for p in plan.paragraphs() if p.source}) >= 2
-    assert abs(plan.length() - 2500) <= 375, plan.length()
+    # a plan may come mostly from one strongly matching plan (issue 13); gaps are announced
+    if plan.shortfalls:
+        assert sum("【待补充：关于" in _part_text(p) for p in plan.parts) == len(plan.shortfalls)
+    else:
+        assert abs(plan.length() - 2500) <= 375, plan.length()
     assert plan.signature[-1] == "×年×月×日" and "×年×月×日" in plan.placeholders
 
 
@@ -181,8 +189,10 @@ def test_unit_fills_placeholders_and_meeting(tiny_kb):
 def test_every_part_heading_comes_with_its_body(tiny_kb):
     result = draft(DraftSpec(kind="speech", topic=("文明创建",), occasion="推进会", length=900), tiny_kb)
     headings = [p.heading for p in result.parts]
-    assert headings == ["提高认识，增强文明创建的责任感", "突出重点，推动文明创建任务落地",
-                        "压实责任，强化文明创建保障"]
+    # level-1 headings are composed as one parallel set; the source's own heading stays in provenance
+    assert headings == ["总结工作成效，充分肯定文明创建取得的成绩", "突出工作重点，扎实推进文明创建各项任务",
+                        "压实工作责任，确保文明创建各项任务落地见效"]
+    assert result.parts[0].paragraphs[0].source.section_path == ("一、提高认识，增强文明创建的责任感",)
     second = result.parts[1]
     assert second.paragraphs[0].text.startswith("文明创建要抓住群众身边的小事")
     assert [c.marker for c in second.children] == ["一是", "二是", "三是"]
