@@ -441,7 +441,11 @@ class Announced:
     count: int
 
 
-def announced_counts(text: str) -> list[Announced]:
+_STRICT_COUNT = re.compile(
+    rf"(?:讲|谈|强调|以下)(?P<n>[{_NUM}]|十[一二三四五六七八九]?)(?:个方面|个问题|点意见|点要求|点)")
+
+
+def announced_counts(text: str, *, strict: bool = False) -> list[Announced]:
     """Return the counts a text announces (我讲五个方面 / 以下六个方面 / 强调三点).
 
     >>> [(a.text, a.count) for a in announced_counts("重点抓好以下六个方面的工作。")]
@@ -450,8 +454,8 @@ def announced_counts(text: str) -> list[Announced]:
     []
     """
     out = []
-    for match in _COUNT.finditer(text):
-        numeral = match.group("n") or match.group("n2")
+    for match in (_STRICT_COUNT if strict else _COUNT).finditer(text):
+        numeral = match.group("n") or (None if strict else match.group("n2"))
         out.append(Announced(match.start(), match.group(), cn_value(numeral)))
     return out
 

@@ -239,6 +239,9 @@ def _check_paras(paras: list[_Para], *, library, rules) -> list[Finding]:
     findings += _heading_sequence(paras)
     findings += _lonely_first_point(paras)
     findings += _mixed_date_formats(paras)
+    from kb.proofread_draft import draft_findings  # the draft rules (issue 13)
+
+    findings += [_finding(p, i, rule, level, message) for p, i, rule, level, message in draft_findings(paras)]
     return sorted(findings, key=lambda f: (f.line, f.column, f.rule))
 
 

@@ -1,0 +1,155 @@
+"""Adaptation rules (generator/adapt.py) and the draft rules of `bigan check`, each both ways."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator import DraftSpec, draft
+from generator.adapt import (agree_counts, drop_bound, fill_placeholders, fix_seasons, mark_superseded,
+                             rewrite_level, shift_years, tidy)
+from generator.model import Draft, DraftParagraph, DraftPart, Source
+from kb import KnowledgeBase
+from kb.proofread import check_text
+
+SRC = Source("d1", "在×区工作会议上的讲话", "2024-03-01")
+
+
+@pytest.mark.parametrize("text, level, wanted", [
+    ("全区上下要坚决落实区委部署，区级领导带头。", "市", "全市上下要坚决落实市委部署，市级领导带头。"),
+    ("我县坚持问题导向，全县上下齐心协力。", "区", "我区坚持问题导向，全区上下齐心协力。"),
+    ("全市要贯彻省委部署，各镇党委要抓好落实。", "市", "全市要贯彻省委部署，各镇党委要抓好落实。"),
+], ids=["区→市", "县→区", "unchanged"])
+def test_rewrite_level(text, level, wanted):
+    assert rewrite_level(text, level) == wanted
+
+
+def test_fill_placeholders_and_mark_the_rest():
+    assert fill_placeholders("支撑×市发展", "南湖区", None, "区") == "支撑南湖区发展"
+    assert fill_placeholders("打响×县好物品牌", "江州市", None, "市") == "打响【待补充：县名】好物品牌"
+    assert fill_placeholders("×年×月×日", "江州市", "2026年3月1日", "市") == "2026年3月1日"
+    assert fill_placeholders("支撑×市发展", None, None, "市") == "支撑×市发展"
+
+
+def test_drop_sentences_of_another_meeting_or_voice():
+    assert drop_bound("希望受到表彰的先进集体珍惜荣誉。要抓好落实。") == "要抓好落实。"
+    assert drop_bound("要抓好落实。（财政部、农业农村部按职责分工负责）") == "要抓好落实。"
+    assert drop_bound("要抓好落实。要压实责任。") == "要抓好落实。要压实责任。"
+
+
+def test_years_shift_or_are_marked():
+    assert shift_years("到2025年底，基本建成。", 2026, 2024) == "到2027年底，基本建成。"
+    assert shift_years("回顾2023年，成绩显著。", 2026, 2024) == "回顾2023年【待核：年份】，成绩显著。"
+    assert shift_years("到2028年，基本建成。", 2026, 2024) == "到2028年，基本建成。"
+
+
+def test_seasons_and_superseded_formulations():
+    assert fix_seasons("秋收在即，要抓紧排查。", 2) == "要抓紧排查。"
+    assert fix_seasons("新春伊始，要抓紧排查。", 2) == "新春伊始，要抓紧排查。"
+    assert mark_superseded("贯彻党的十九大精神。", "2026-02-18").startswith("贯彻党的十九大精神【待核")
+    assert mark_superseded("贯彻党的十九大精神。", "2019-02-18") == "贯彻党的十九大精神。"
+
+
+def test_tidy_doubled_work_and_unit_feature():
+    assert tidy("江州市信访工作工作座谈会", "江州市") == "江州市信访工作座谈会"
+    assert tidy("走出江州市特色之路", "江州市") == "走出江州特色之路"
+    assert tidy("工作会议", "江州市") == "工作会议"
+
+
+def test_announced_counts_agree_with_what_follows():
+    points = tuple(DraftPart("point", 2, f"{n}是", f"要点{n}", (DraftParagraph("内容。", SRC),))
+                   for n in "一二三四")
+    part = DraftPart("heading", 1, "一、", "标题", (DraftParagraph("重点抓好以下六个方面的工作。", SRC),), points)
+    result = agree_counts(Draft("speech", "t", "题", None, None,
+                                (DraftParagraph("下面，我讲五点意见。"),), (part,), ()))
+    assert result.opening[0].text == "下面，我讲一点意见。"
+    assert result.parts[0].paragraphs[0].text == "重点抓好以下四个方面的工作。"
+
+
+CHECKED = """在江州市安全生产工作会议上的讲话
+（2026年2月18日）
+同志们：
+秋收在即，全区上下要深入贯彻党的十九大精神，到2025年底完成整治。下面，我讲三点意见。
+一、提高认识
+二、突出重点
+一是抓排查。
+三是抓整改。
+要把安全责任落实到每一个岗位上去。
+要把安全责任落实到每一个岗位上去。
+"""
+
+
+def test_check_finds_what_borrowing_gets_wrong():
+    rules = {f.rule for f in check_text(CHECKED)}
+    assert {"单位层级", "季节不符", "提法过时", "年份过时", "数量不符", "要点序列", "重复句"} <= rules
+
+
+def test_check_is_quiet_on_a_clean_draft():
+    clean = ("在江州市安全生产工作会议上的讲话\n（2026年2月18日）\n同志们：\n新春伊始，全市上下要抓好安全生产。"
+             "下面，我讲两点意见。\n一、提高认识\n二、压实责任\n")
+    assert [f for f in check_text(clean) if f.rule in ("单位层级", "季节不符", "提法过时", "年份过时",
+                                                       "数量不符", "要点序列", "重复句")] == []
+
+
+SPEECH = """---
+title: 在×区{topic}工作推进会上的讲话
+type: speech
+date: 2024-04-01
+---
+
+# 在×区{topic}工作推进会上的讲话
+
+同志们：
+
+今天开会。下面，我讲两点意见。
+
+## 一、突出重点，推动{topic}落地
+
+{topic}要从小事做起，全区上下要把每条街巷管好。刚才，几位同志作了很好的发言。
+
+## 二、压实责任，强化{topic}保障
+
+{topic}要层层压实责任，区委要一级抓一级，把{topic}保障落到实处。
+"""
+
+
+def _library(tmp_path, order):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    names = []
+    for topic in ("文明创建", "河湖治理", "背街小巷"):
+        path = folder / f"{topic}.md"
+        path.write_text(SPEECH.format(topic=topic), encoding="utf-8")
+        names.append(path)
+    kb = KnowledgeBase.open(tmp_path / "kb")
+    for path in (names if order else list(reversed(names))):
+        kb.ingest([path])
+    return kb
+
+
+def test_same_draft_whatever_the_ingest_order(tmp_path):
+    from generator.render.markdown import render_markdown
+
+    spec = DraftSpec(kind="speech", topic=("文明创建",), occasion="动员部署会", unit="江州市", date="2026-03-01")
+    texts = []
+    for order, sub in ((True, "a"), (False, "b")):
+        (tmp_path / sub).mkdir()
+        with _library(tmp_path / sub, order) as kb:
+            texts.append(render_markdown(draft(spec, kb).to_document()))
+    assert texts[0] == texts[1]
+    assert "全市上下" in texts[0] and "全区" not in texts[0] and "几位同志" not in texts[0]
+
+
+def test_topic_without_material_is_announced(tmp_path):
+    from click.testing import CliRunner
+
+    from bigan.cli import cli as main
+
+    runner = CliRunner()
+
+    with _library(tmp_path, True):
+        pass
+    result = runner.invoke(main, ["--kb", str(tmp_path / "kb"), "draft", "speech", "--topic", "古树名木保护",
+                                  "--occasion", "动员部署会", "--unit", "江州市"])
+    assert result.exit_code == 0, result.output
+    assert "【待补充：关于“古树名木保护”的“任务”部分素材不足" in result.stdout
+    assert "关于“古树名木保护”的“任务”部分素材不足" in result.stderr
