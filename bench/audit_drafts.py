@@ -125,6 +125,10 @@ def audit(draft, spec) -> dict[str, list[str]]:
             leads = [x for x in leads if x]
             if leads:
                 found["series"].extend(series_problems(leads))
+            if node.kind == "point" or leads:
+                for p in node.paragraphs[1:] if node.kind == "point" else node.paragraphs:
+                    if point_lead(p.text):
+                        found["series"].append(f"列表中另起序号：{p.text[:8]}")
             for p in node.own_paragraphs():
                 inline = [point_lead(s.lstrip()) for s in sentences(p.text)]
                 inline = [x for x in inline if x]

@@ -290,6 +290,9 @@ def adapt(draft: Draft, spec) -> Draft:
         else:
             heading = node.heading
         paragraphs = tuple(p for p in (borrowed(x, steps) if x.source else x for x in node.paragraphs) if p)
+        if node.kind == "point" or any(c.kind == "point" for c in node.children):
+            # a paragraph opening with 四是 inside a point list belongs to another list
+            paragraphs = paragraphs[:1] + tuple(p for p in paragraphs[1:] if not point_lead(p.text))
         after = tuple(p for p in (borrowed(x, steps) if x.source else x for x in node.after) if p)
         children = tuple(c for c in (part(c, steps) for c in node.children) if c is not None)
         if node.kind == "point" and not heading and not paragraphs:

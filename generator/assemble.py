@@ -56,7 +56,12 @@ def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only
     if info.kind == "speech":
         from generator.compose import heading_sets as _sets
 
-        heading_sets = _sets([s.label for s in slots], spec.topic, count=4)
+        # each heading says what its part's body is (a 形势 part under a 认识 slot gets a 形势 heading)
+        from kb.annotate import section_role
+
+        labels = [section_role(p.section.heading, "".join(p.section.paragraphs)) if p else s.label
+                  for s, p in zip(slots, picks)]
+        heading_sets = _sets(labels, spec.topic, count=4)
         if heading_sets:
             shift = (spec.variant or 0) % len(heading_sets)
             heading_sets = heading_sets[shift:] + heading_sets[:shift]
@@ -113,13 +118,15 @@ def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only
         else:
             part = _fit(part, budget, used_texts)
             donors = [c for c in candidates[i] if c is not pick and c.doc_id != pick.doc_id]
+            slot_roles = _slot_roles(slot, info.kind)
             if info.kind == "work_plan" and slot.repeat:
                 # a plan's tasks can borrow task sections of speeches on the same topic
                 donors += gather(library, Slot(role="part:任务", words=slot.words, position="middle"),
                                  spec.topic, kind="speech", occasion=None)
             if info.kind == "speech" or slot.repeat:
                 # a plan's stages and guarantees stay those of one plan
-                part = _extend(part, budget, donors, used_texts, topic_words(spec.topic))
+                part = _extend(part, budget, donors, used_texts, topic_words(spec.topic), spec.topic,
+                               slot_roles)
             _mark_used(part, used_texts)
         heading = hint or slot.heading or (composed[0] if composed else part.heading)
         parts.append(replace(part, heading=heading, slot=slot.role, alternatives=alternatives,
@@ -274,18 +281,29 @@ def _fit(part: DraftPart, budget: int, used: set[str]) -> DraftPart:
 MAX_POINTS = 7
 
 
+def _slot_roles(slot: Slot, kind: str):
+    from kb.annotate import SLOT_ROLES
+
+    if kind != "speech":
+        return None
+    return SLOT_ROLES.get(slot.label, (slot.label,))
+
+
 def _extend(part: DraftPart, budget: int, donors: list[Candidate], used: set[str],
-            words: list[str]) -> DraftPart:
+            words: list[str], topic: tuple[str, ...] = (), roles=None) -> DraftPart:
     """Add points about the topic from other documents' sections while the part is short.
 
     A donor point joins only with the list's shape: the same lead pattern
     (一是 / 一要 / 第一，…) and a similar length; never more than seven points,
     never two that say the same thing.
     """
-    from kb.annotate import same_point
+    from kb.annotate import point_lead, same_point, section_role
+
+    from generator.select import relevance
 
     if _part_len(part) >= budget * 0.9:
         return part
+    original = part
     kind = part.children[0].kind if part.children else "point"
     family = _family(part.children[0].marker) if part.children else None
     children = list(part.children)
@@ -293,6 +311,9 @@ def _extend(part: DraftPart, budget: int, donors: list[Candidate], used: set[str
         return replace(part, children=tuple(children[:MAX_POINTS]))
     sizes = sorted(_part_len(c) for c in children) or [0]
     median = sizes[len(sizes) // 2]
+    heads = sorted(len(c.heading) for c in children) or [0]
+    head_median = heads[len(heads) // 2]
+    opens_with_yao = sum(c.heading.startswith("要") for c in children) * 2 > len(children)
     seen = [_part_text(c) for c in children]
     for donor in donors:
         donor_part = _to_part(donor.section, donor, ())
@@ -304,8 +325,16 @@ def _extend(part: DraftPart, budget: int, donors: list[Candidate], used: set[str
                     same_point(text, other) or same_point(child.heading + "。", _lead_of(other))
                     for other in seen):
                 continue
-            if words and not any(w in text for w in words):
-                continue
+            if words and relevance(text, "", words, topic) <= 0:
+                continue  # a donor point must be about the topic itself
+            if roles and section_role(child.heading, "") not in roles + ("任务",) * (roles[0] == "保障"):
+                continue  # and fit the part's role (no 认识 point in a 保障 list)
+            if head_median and not (head_median * 0.7 <= len(child.heading) <= head_median * 1.45):
+                continue  # the list's shape: headings of a similar length …
+            if children and child.heading.startswith("要") != opens_with_yao:
+                continue  # … and the same lead pattern
+            if any(point_lead(p.text) for p in child.paragraphs[1:]):
+                continue  # a point holding another list's numbering
             if kind == "heading" and child.level != 2:
                 continue
             size = _part_len(child)
@@ -317,7 +346,9 @@ def _extend(part: DraftPart, budget: int, donors: list[Candidate], used: set[str
             seen.append(text)
             part = replace(part, children=tuple(children))
             if _part_len(part) >= budget * 0.9 or len(children) >= MAX_POINTS:
-                return part
+                break
+    if len(children) == 1 and kind == "point":
+        return original  # 一是 without 二是 is no list
     return part
 
 

@@ -179,6 +179,8 @@ def profile_document(doc: Document) -> DocProfile:
         or title_unit_level(doc.title or "") == "中央" \
         or (doc.doc_type == "speech" and level is None and text.count("全党") + text.count("全国") >= 3)
     year = int(doc.date[:4]) if doc.date and doc.date[:4].isdigit() else 0
+    if re.search(r"[局厅](?:党组|党委)?(?:专题|工作|全体|干部)|局长|厅长", doc.title or ""):
+        level = "部门"  # a department speaks for itself (我们局 / 局党委), not for a 市 or 区
     return DocProfile(foreign, level, year)
 
 
@@ -195,8 +197,8 @@ def relevance(text: str, title: str, words: list[str], topic: tuple[str, ...]) -
     in_title = any(t in title for t in topic) or any(w in title for w in words[:2])
     if direct:
         return 2.0 + min(direct, 6) * 0.5 + 0.3 * len(related) + (1.0 if in_title else 0.0)
-    head = text[:60]
-    if len(related) >= 3 or (len(related) >= 2 and any(w in head for w in related)) or (related and in_title):
+    head = text[:40]
+    if len(related) >= 3 or (related and any(w in head for w in related)) or (related and in_title):
         return 1.0 + 0.3 * len(related) + (1.0 if in_title else 0.0)
     return 0.0
 
@@ -250,6 +252,8 @@ def _score(doc: Document, profile: DocProfile, index: int, section: Section, slo
         score -= 1.0
     if profile.level in ("市", "区", "县"):
         score += 1.0
+    elif profile.level == "部门":
+        score -= 1.5
     elif profile.level is None:
         score -= 0.5
     if occasion and doc.occasion == occasion:

@@ -190,7 +190,8 @@ def test_every_part_heading_comes_with_its_body(tiny_kb):
     result = draft(DraftSpec(kind="speech", topic=("文明创建",), occasion="推进会", length=900), tiny_kb)
     headings = [p.heading for p in result.parts]
     # level-1 headings are composed as one parallel set; the source's own heading stays in provenance
-    assert headings == ["总结工作成效，充分肯定文明创建取得的成绩", "突出工作重点，扎实推进文明创建各项任务",
+    # and each says what its body is: the first part is about awareness (提高认识), not results
+    assert headings == ["提高政治站位，深刻认识文明创建的重要意义", "突出工作重点，扎实推进文明创建各项任务",
                         "压实工作责任，确保文明创建各项任务落地见效"]
     assert result.parts[0].paragraphs[0].source.section_path == ("一、提高认识，增强文明创建的责任感",)
     second = result.parts[1]
