@@ -326,7 +326,7 @@ def choose_all(candidates_by_slot, *, width: int = 6, distinct_docs: bool = True
         per_doc: dict[str, int] = {}
         for c in picked:
             per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
-        limit = 2 if distinct_docs else 3  # up to two parts of a speech from one strong source
+        limit = 2 if distinct_docs else 5  # a speech: two parts of one source; a plan may be one plan
         score -= sum(30.0 * (n - limit) for n in per_doc.values() if n > limit)
         key = tuple((c.doc_id, c.index) if c else None for c in combo)
         combos.append((-round(score, 6), key, combo))

@@ -109,6 +109,8 @@ def foreign_unit_refs(text: str, level: str) -> list[SelfRef]:
         if ref.level == level or ref.level not in RANK:
             continue
         if ref.kind == "own":
+            if ref.text.startswith("全") and RANK[ref.level] > RANK.get(level, 2):
+                continue  # 在全省的位次: a city compares itself with its province
             out.append(ref)
         elif ref.kind == "org" and RANK[ref.level] <= RANK.get(level, 2) and ref.level != "乡镇":
             out.append(ref)
@@ -345,7 +347,8 @@ def _marked(text: str, end: int) -> bool:
 
 
 # Years in targets, schedules and reviews: 到2025年底 / 2023年6月—7月 / 回顾2023年 / 2024年以来.
-_TARGET_YEAR = re.compile(r"(?:到|至|于|在|力争|确保|截至)((?:19|20)\d{2})年(?:底|末|前|年底|上半年|下半年|\d{1,2}月)?")
+_TARGET_YEAR = re.compile(r"(?:(?:到|至|于|在|力争|确保|截至)|(?:^|(?<=[。；：]))(?=(?:19|20)\d{2}年，))"
+                          r"((?:19|20)\d{2})年(?:底|末|前|年底|上半年|下半年|\d{1,2}月|(?=，))?")
 _STEP_YEAR = re.compile(r"((?:19|20)\d{2})年\d{1,2}(?:月(?:\d{1,2}日)?)?(?:—|－|-|－|至|到)")
 _REVIEW_YEAR = re.compile(r"(?:回顾|过去的|刚刚过去的|总结)((?:19|20)\d{2})年|((?:19|20)\d{2})年(?:以来|是|，我们|全年|，全[市区县])")
 
