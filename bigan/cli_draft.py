@@ -79,7 +79,7 @@ def _spec_options(func):
         click.option("--date", help="日期，如 2025-03-18。"),
         click.option("--length", type=click.IntRange(300, 30000), help="目标字数（默认按模板，讲话 4000）。"),
         click.option("--parts", type=click.IntRange(1, 9), help="分几部分（默认按模板）。"),
-        click.option("--heading", "headings", multiple=True, help="自拟的部分标题（提纲），按顺序多次给出。"),
+        click.option("--heading", "headings", multiple=True, help="自拟的部分标题（提纲），按顺序多次给出；用作该部分选材的检索词，正文与标题关联不大时给出提示。"),
         click.option("--seed", type=int, default=None, help="随机种子：换一个数得到另一种选材。"),
         _templates_option,
     ]
@@ -122,7 +122,7 @@ def _draft_command(kind: str, summary: str):
     @_spec_options
     @click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
                   help="输出文件（.docx 或 .md，可给两次）；不给则在屏幕上显示 Markdown。")
-    @click.option("--variants", type=click.IntRange(1, 20), default=1, help="生成几份不同选材的稿子。")
+    @click.option("--variants", type=click.IntRange(1, 20), default=1, help="生成 N 份稿子：最好的一份和依次次好的、选材各不相同的几份。")
     @click.option("--no-sources", is_flag=True, help="不在稿中标注材料出处（批注/脚注）。")
     @click.option("--json", "as_json", is_flag=True, help="输出稿件的结构化数据（JSON）。")
     @click.pass_context
@@ -144,12 +144,13 @@ def _draft_command(kind: str, summary: str):
                 results.append(build(one, kb, templates=library))
         finally:
             kb.close()
-        _emit(results, outputs, as_json=as_json, sources=not no_sources)
+        _emit(results, outputs, as_json=as_json, sources=not no_sources, outline=kind == "outline")
 
     return command
 
 
-def _emit(results, outputs, *, as_json: bool, sources: bool) -> None:
+def _emit(results, outputs, *, as_json: bool, sources: bool, outline: bool = False) -> None:
+    from generator.assemble import cn_numeral
     from generator.render.markdown import render_markdown
 
     if as_json:
@@ -160,6 +161,12 @@ def _emit(results, outputs, *, as_json: bool, sources: bool) -> None:
                 click.echo("\n" + "-" * 40 + "\n")
             click.echo(render_markdown(result.to_document(),
                                        comments=result.sources() if sources else None), nl=False)
+            if outline and len(result.heading_sets) > 1:
+                click.echo("\n备选标题组（各组句式一致，可整组替换）：")
+                for k, heading_set in enumerate(result.heading_sets[1:], 2):
+                    click.echo(f"\n第{k}组：")
+                    for i, heading in enumerate(heading_set, 1):
+                        click.echo(f"  {cn_numeral(i)}、{heading}")
     for n, result in enumerate(results):
         for output in outputs:
             path = Path(output)
@@ -170,6 +177,8 @@ def _emit(results, outputs, *, as_json: bool, sources: bool) -> None:
     first = results[0]
     for shortfall in first.shortfalls:
         warn(shortfall)
+    for warning in first.warnings:
+        warn("注意：" + warning)
     if first.placeholders:
         warn("请补充或核对以下占位内容：" + "、".join(first.placeholders))
     if any("待补充" in p for p in first.placeholders):

@@ -96,6 +96,12 @@ def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only
         sizes = [_part_len(_to_part(p.section, p, ())) if p else 0 for p in picks]
         budgets = _water_fill(sizes, weights, max(fill_target - frame, 0))
 
+    warnings = []
+    for i, pick in enumerate(picks):
+        hint = spec.headings[i] if i < len(spec.headings) else None
+        if hint and pick is not None and _matches(hint, section_text(pick.section)) < 0.2:
+            warnings.append(f"自拟标题“{hint}”与所选正文（《{pick.doc.title}》· {pick.section.heading}）"
+                            "关联不大，请核对或换一个标题")
     parts: list[DraftPart] = []
     for i, (slot, pick) in enumerate(zip(slots, picks)):
         hint = spec.headings[i] if i < len(spec.headings) else None
@@ -138,12 +144,21 @@ def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only
                   opening=tuple(opening), parts=tuple(parts), closing=tuple(closing),
                   signature=signature, meeting=context.get("meeting"), speaker=spec.speaker,
                   date=spec.date, topic=spec.topic, target_length=target, seed=spec.seed,
-                  shortfalls=shortfalls)
+                  shortfalls=shortfalls, warnings=tuple(warnings),
+                  heading_sets=tuple(tuple(s) for s in heading_sets) if not spec.headings else ())
     from generator.adapt import adapt
 
     draft = adapt(draft, spec)
     draft = replace(draft, parts=tuple(_renumber(p, i + 1) for i, p in enumerate(draft.parts)))
     return _fill_unit(draft, spec)
+
+
+def _matches(heading: str, body: str) -> float:
+    """Return the share of a heading's content bigrams that its body holds (0–1)."""
+    from kb.annotate import content_grams
+
+    grams = content_grams(heading)
+    return len(grams & content_grams(body)) / len(grams) if grams else 1.0
 
 
 def _water_fill(sizes: list[int], weights: list[int], total: int) -> list[int]:

@@ -81,6 +81,8 @@ class Draft:
     target_length: int = 0
     seed: int = 0
     shortfalls: tuple[str, ...] = ()  # parts the knowledge base had no material for (关于“X”的“任务”部分素材不足)
+    warnings: tuple[str, ...] = ()  # what the writer should look at (a --heading its body does not match)
+    heading_sets: tuple[tuple[str, ...], ...] = ()  # parallel sets of level-1 headings, the draft's first
 
     def paragraphs(self):
         """Yield every paragraph of the draft with its source, in reading order."""
@@ -145,7 +147,8 @@ class Draft:
                 "signature": list(self.signature),
                 "placeholders": list(self.placeholders),
                 "length": self.length(), "target_length": self.target_length, "seed": self.seed,
-                "shortfalls": list(self.shortfalls)}
+                "shortfalls": list(self.shortfalls), "warnings": list(self.warnings),
+                "heading_sets": [list(s) for s in self.heading_sets]}
 
 
 def _reading_order(part: DraftPart):

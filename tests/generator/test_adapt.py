@@ -153,3 +153,29 @@ def test_topic_without_material_is_announced(tmp_path):
     assert result.exit_code == 0, result.output
     assert "【待补充：关于“古树名木保护”的“任务”部分素材不足" in result.stdout
     assert "关于“古树名木保护”的“任务”部分素材不足" in result.stderr
+
+
+def test_outline_offers_parallel_heading_sets_and_variants_differ(tmp_path):
+    from generator import draft_outline
+
+    with _library(tmp_path, True) as kb:
+        spec = DraftSpec(kind="speech", topic=("文明创建",), occasion="动员部署会", unit="江州市")
+        outline = draft_outline(spec, kb)
+        first, second = draft(spec, kb), draft(DraftSpec(**{**spec.__dict__, "variant": 1}), kb)
+    assert len(outline.heading_sets) >= 3
+    for heading_set in outline.heading_sets:
+        lengths = [len(h) for h in heading_set]
+        assert max(lengths) - min(lengths) <= 6
+        assert all("，" in h and len(h.split("，")[0]) == 6 for h in heading_set)
+    assert [p.heading for p in first.parts] != [p.heading for p in second.parts] or \
+        first.paragraphs != second.paragraphs
+
+
+def test_writer_heading_that_the_body_does_not_match_is_warned(tmp_path):
+    with _library(tmp_path, True) as kb:
+        spec = DraftSpec(kind="speech", topic=("文明创建",), occasion="动员部署会",
+                         headings=("深刻认识文明创建的意义", "突出重点推动文明创建", "推进数字经济发展"))
+        result = draft(spec, kb)
+    assert [p.heading for p in result.parts] == list(spec.headings)
+    assert any("推进数字经济发展" in w for w in result.warnings)
+    assert not any("突出重点推动文明创建" in w for w in result.warnings)
