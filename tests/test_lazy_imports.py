@@ -46,6 +46,8 @@ def _a_text_file() -> Path:
     ["stats"],
     ["search", "--count", "基层"],
     ["search", "基层", "--sort", "date"],
+    ["search", "基层治理"],
+    ["search", "--related", "基层", "网格"],
 ], ids=lambda c: " ".join(c))
 def test_library_commands_import_nothing_heavy(library, command):
     loaded = _loaded("--kb", str(library), *command)
