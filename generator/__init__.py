@@ -20,16 +20,23 @@ def draft(spec: DraftSpec, kb, *, templates=None) -> Draft:
     ``templates`` is a TemplateLibrary, a folder of the user's templates, or
     None for the built-in ones.
     """
-    from generator.assemble import build_draft
+    return _chain(spec, kb, templates)
 
-    return build_draft(spec, kb, _library(templates))
+
+def _chain(spec: DraftSpec, kb, templates, *, outline_only: bool = False) -> Draft:
+    # spec → plan (template skeleton, slots) → assemble (candidates, one selection, composed
+    # headings, length) → adapt (unit level, dates, occasion, counts, numbering); render is write_draft
+    from generator.adapt import adapt
+    from generator.assemble import assemble
+    from generator.plan import plan_draft
+
+    plan = plan_draft(spec, _library(templates))
+    return adapt(assemble(plan, kb, outline_only=outline_only), spec)
 
 
 def draft_outline(spec: DraftSpec, kb, *, templates=None) -> Draft:
-    """Return just the 提纲: the heading of each part (with alternatives), no body text."""
-    from generator.assemble import build_draft
-
-    return build_draft(spec, kb, _library(templates), outline_only=True)
+    """Return just the 提纲: the heading of each part (with alternatives and parallel sets), no body text."""
+    return _chain(spec, kb, templates, outline_only=True)
 
 
 def write_draft(result: Draft, path, *, sources: bool = True, profile=None):

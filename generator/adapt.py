@@ -25,6 +25,7 @@ from kb.annotate import (SEASON_MONTHS, _SEASON, announced_counts, foreign_unit_
                          title_unit_level)
 
 from generator.model import Draft, DraftParagraph, DraftPart
+from generator.plan import _UNIT_KINDS
 
 _UNIT_SUFFIXES = ("自治州", "自治县", "街道", "社区", "市", "区", "县", "镇", "乡", "州", "旗", "省", "村")
 _LEVEL_CHAR = {"省": "省", "市": "市", "区": "区", "县": "县", "乡镇": "镇"}
@@ -315,7 +316,47 @@ def adapt(draft: Draft, spec) -> Draft:
     draft = replace(draft, title=tidy(draft.title, spec.unit),
                     meeting=tidy(draft.meeting, spec.unit) if draft.meeting else draft.meeting,
                     opening=opening, parts=tuple(parts), closing=closing)
-    return agree_counts(dedupe(draft))
+    from generator.compose import number_parts
+
+    return list_placeholders(number_parts(agree_counts(dedupe(draft))), spec)
+
+
+def list_placeholders(draft: Draft, spec) -> Draft:
+    """Return the draft with the unit in the template's ×市-style placeholders and what remains listed."""
+    unit = spec.unit
+    pattern = None
+    if unit and not unit.startswith("×"):
+        kind = next((k for k in _UNIT_KINDS if unit.endswith(k)), None)
+        if kind:
+            pattern = re.compile(rf"×{kind}(?!长|委书记)")
+
+    def fill(text: str) -> str:
+        return pattern.sub(unit, text) if pattern and text else text
+
+    def fill_part(part: DraftPart) -> DraftPart:
+        return replace(part, heading=fill(part.heading),
+                       paragraphs=tuple(replace(p, text=fill(p.text)) for p in part.paragraphs),
+                       children=tuple(fill_part(c) for c in part.children),
+                       after=tuple(replace(p, text=fill(p.text)) for p in part.after))
+
+    draft = replace(
+        draft, title=fill(draft.title), byline=fill(draft.byline) if draft.byline else None,
+        meeting=fill(draft.meeting) if draft.meeting else draft.meeting,
+        opening=tuple(replace(p, text=fill(p.text)) for p in draft.opening),
+        parts=tuple(fill_part(p) for p in draft.parts),
+        closing=tuple(replace(p, text=fill(p.text)) for p in draft.closing),
+        signature=tuple(fill(s) for s in draft.signature))
+    from kb.structure import document_text
+
+    todo: dict[str, None] = {}
+    for line in document_text(draft.to_document()):
+        for match in re.finditer(r"【待补充：[^】]*】", line):
+            todo.setdefault(match.group(0), None)
+        for match in _PLACEHOLDER.finditer(line):
+            todo.setdefault(match.group(0), None)
+    return replace(draft, placeholders=tuple(todo))
+
+
 
 
 def dedupe(draft: Draft) -> Draft:
@@ -363,7 +404,7 @@ def dedupe(draft: Draft) -> Draft:
 def agree_counts(draft: Draft) -> Draft:
     """Return the draft with each announced count (讲三点 / 以下六个方面) equal to what follows."""
     def fix(text: str, actual: int) -> str:
-        from generator.assemble import cn_numeral
+        from generator.compose import cn_numeral
 
         for announced in reversed(announced_counts(text)):
             if actual and announced.count != actual:

@@ -4,38 +4,36 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date as _date
 
 from kb.model import Section
 
+from generator.candidates import Candidate, Library, gather, opening_material, section_text, topic_words
 from generator.model import Draft, DraftParagraph, DraftPart, Source
-from generator.select import (Candidate, Library, choose, gather, opening_material, section_text,
-                              topic_words)
+from generator.compose import _family, cn_numeral  # noqa: F401 (cn_numeral: its old home)
+from generator.select import choose
 from generator.spec import DraftSpec
-from generator.templates import Slot, TemplateInfo, TemplateLibrary
+from generator.templates import Slot, TemplateLibrary
 
-_CN = "零一二三四五六七八九十"
-_UNIT_KINDS = ("市", "区", "县", "镇", "乡", "州", "盟", "旗", "局", "委", "厅", "办", "省", "街道", "村", "社区")
-_PLACEHOLDER = re.compile(r"×年×月×日|×+(?:书记|市长|区长|县长|镇长|同志|[市区县镇乡村局委办厅省州])?")
 _TODO = "【待补充：{}】"
 
 
-def cn_numeral(n: int) -> str:
-    """Return 1…99 as a Chinese numeral (一, 十, 十二, 二十一)."""
-    if n <= 10:
-        return _CN[n]
-    tens, ones = divmod(n, 10)
-    return (_CN[tens] if tens > 1 else "") + "十" + (_CN[ones] if ones else "")
-
-
 def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only: bool = False) -> Draft:
-    """Return the draft the spec asks for, assembled from the knowledge base ``kb``."""
+    """Return the draft the spec asks for: plan → assemble → adapt (what generator.draft chains)."""
+    from generator.adapt import adapt
+    from generator.plan import plan_draft
+
+    return adapt(assemble(plan_draft(spec, templates), kb, outline_only=outline_only), spec)
+
+
+def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
+    """Return the draft of a plan before adaptation: candidates, one selection, headings, length.
+
+    Borrowed text is still as its source wrote it; generator.adapt makes it
+    speak for the draft's unit, date and occasion and numbers the parts.
+    """
+    spec, templates, name, info, slots, context, target = (
+        plan.spec, plan.templates, plan.name, plan.info, plan.slots, plan.context, plan.target)
     library = Library(kb)
-    name = spec.template or templates.for_spec(spec.kind, spec.occasion)
-    info = templates.info(name)
-    slots = _part_slots(info, spec)
-    context = _context(spec, info, len(slots), templates, name)
-    target = spec.length or info.length
     # adaptation drops sentences of other meetings and voices: select a little more than asked
     fill_target = int(target * 1.1)
 
@@ -146,11 +144,7 @@ def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only
                   date=spec.date, topic=spec.topic, target_length=target, seed=spec.seed,
                   shortfalls=shortfalls, warnings=tuple(warnings),
                   heading_sets=tuple(tuple(s) for s in heading_sets) if not spec.headings else ())
-    from generator.adapt import adapt
-
-    draft = adapt(draft, spec)
-    draft = replace(draft, parts=tuple(_renumber(p, i + 1) for i, p in enumerate(draft.parts)))
-    return _fill_unit(draft, spec)
+    return draft
 
 
 def _matches(heading: str, body: str) -> float:
@@ -178,47 +172,6 @@ def _water_fill(sizes: list[int], weights: list[int], total: int) -> list[int]:
             remaining -= sizes[i]
             open_parts.discard(i)
     return budgets
-
-
-def _part_slots(info: TemplateInfo, spec: DraftSpec) -> list[Slot]:
-    slots = list(info.parts)
-    wanted = len(spec.headings) or spec.parts
-    if not wanted or info.kind == "work_plan" and not spec.headings:
-        return slots
-    repeat = next((s for s in slots if s.repeat), slots[len(slots) // 2])
-    while len(slots) < wanted:
-        slots.insert(len(slots) - 1 if len(slots) > 1 else len(slots), repeat)
-    while len(slots) > wanted and len(slots) > 1:
-        # keep the first and the last kinds of part; drop middle ones first
-        del slots[len(slots) // 2 if len(slots) > 2 else -1]
-    return slots
-
-
-def _context(spec: DraftSpec, info: TemplateInfo, parts: int, templates, name) -> dict:
-    unit = spec.unit or "×市"
-    unit_kind = next((k for k in _UNIT_KINDS if unit.endswith(k)), "市")
-    topic = "、".join(spec.topic) if spec.topic else "×"
-    when = _parse_date(spec.date)
-    context = {
-        "topic": topic, "topic_words": list(spec.topic), "unit": unit, "unit_kind": unit_kind,
-        "speaker": spec.speaker or "", "parts": parts, "parts_cn": cn_numeral(parts),
-        "date_cn": f"{when.year}年{when.month}月{when.day}日" if when else "×年×月×日",
-        "year": str(when.year) if when else "×", "occasion": info.occasion,
-        "issuer": f"{unit}人民政府办公室" if unit_kind in ("市", "区", "县", "州") else unit,
-    }
-    context["meeting"] = spec.meeting or templates.render_block(name, "meeting", context,
-                                                                required=False) or ""
-    return context
-
-
-def _parse_date(text: str | None):
-    if not text:
-        return None
-    match = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", text.strip())
-    if not match:
-        from generator.errors import GeneratorError
-        raise GeneratorError(f"日期“{text}”的格式不对，请写成 2025-03-18")
-    return _date(*(int(g) for g in match.groups()))
 
 
 def _len(text: str) -> int:
@@ -314,7 +267,7 @@ def _extend(part: DraftPart, budget: int, donors: list[Candidate], used: set[str
     """
     from kb.annotate import point_lead, same_point, section_role
 
-    from generator.select import relevance
+    from generator.candidates import relevance
 
     if _part_len(part) >= budget * 0.9:
         return part
@@ -393,84 +346,4 @@ def _fit_total(parts: list[DraftPart], target: int, frame: int) -> list[DraftPar
     return parts
 
 
-def _family(marker: str) -> str:
-    if marker.startswith("第"):
-        return "第"
-    return marker[-1:] if marker else "是"
-
-
-def _point_marker(family: str, n: int) -> str:
-    if family == "第":
-        return f"第{cn_numeral(n)}，"
-    return f"{cn_numeral(n)}{family}"
-
-
-def _heading_marker(level: int, n: int) -> str:
-    if level == 1:
-        return f"{cn_numeral(n)}、"
-    if level == 2:
-        return f"（{cn_numeral(n)}）"
-    if level == 3:
-        return f"{n}."
-    return f"（{n}）"
-
-
-def _renumber(part: DraftPart, n: int, level: int = 1) -> DraftPart:
-    """Return the part with markers renumbered: 一、（一）1.（1） by level, 一是二是 by family."""
-    children = []
-    points = [c for c in part.children if c.kind == "point"]
-    family = _family(points[0].marker) if points else "是"
-    heading_n = point_n = 0
-    for child in part.children:
-        if child.kind == "point":
-            point_n += 1
-            children.append(replace(_renumber_points(child, level + 1), level=level + 1,
-                                    marker=_point_marker(family, point_n)))
-        else:
-            heading_n += 1
-            children.append(_renumber(child, heading_n, min(level + 1, 4)))
-    marker = _heading_marker(level, n) if part.kind == "heading" else part.marker
-    return replace(part, level=level, marker=marker, children=tuple(children))
-
-
-def _renumber_points(part: DraftPart, level: int) -> DraftPart:
-    return part if not part.children else _renumber(part, 1, level)
-
-
-def _fill_unit(draft: Draft, spec: DraftSpec) -> Draft:
-    """Put the writer's unit into ×市-style placeholders and list what remains to fill in."""
-    unit = spec.unit
-    pattern = None
-    if unit and not unit.startswith("×"):
-        kind = next((k for k in _UNIT_KINDS if unit.endswith(k)), None)
-        if kind:
-            pattern = re.compile(rf"×{kind}(?!长|委书记)")
-
-    def fill(text: str) -> str:
-        return pattern.sub(unit, text) if pattern and text else text
-
-    def fill_part(part: DraftPart) -> DraftPart:
-        return replace(part, heading=fill(part.heading),
-                       paragraphs=tuple(replace(p, text=fill(p.text)) for p in part.paragraphs),
-                       children=tuple(fill_part(c) for c in part.children),
-                       after=tuple(replace(p, text=fill(p.text)) for p in part.after))
-
-    draft = replace(
-        draft, title=fill(draft.title), byline=fill(draft.byline) if draft.byline else None,
-        meeting=fill(draft.meeting) if draft.meeting else draft.meeting,
-        opening=tuple(replace(p, text=fill(p.text)) for p in draft.opening),
-        parts=tuple(fill_part(p) for p in draft.parts),
-        closing=tuple(replace(p, text=fill(p.text)) for p in draft.closing),
-        signature=tuple(fill(s) for s in draft.signature))
-    from kb.structure import document_text
-
-    todo: dict[str, None] = {}
-    for line in document_text(draft.to_document()):
-        for match in re.finditer(r"【待补充：[^】]*】", line):
-            todo.setdefault(match.group(0), None)
-        for match in _PLACEHOLDER.finditer(line):
-            todo.setdefault(match.group(0), None)
-    return replace(draft, placeholders=tuple(todo))
-
-
-__all__ = ["build_draft", "cn_numeral", "section_text"]
+__all__ = ["assemble", "build_draft", "cn_numeral", "section_text"]

@@ -10,8 +10,71 @@ heading stays in each paragraph's provenance note.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from generator.select import _package_table
+from generator.candidates import _package_table
+from generator.model import Draft, DraftPart
+
+_CN = "零一二三四五六七八九十"
+
+
+def cn_numeral(n: int) -> str:
+    """Return 1…99 as a Chinese numeral (一, 十, 十二, 二十一)."""
+    if n <= 10:
+        return _CN[n]
+    tens, ones = divmod(n, 10)
+    return (_CN[tens] if tens > 1 else "") + "十" + (_CN[ones] if ones else "")
+
+
+def number_parts(draft: Draft) -> Draft:
+    """Return the draft with markers renumbered: 一、（一）1.（1） by level, 一是二是 by family."""
+    return replace(draft, parts=tuple(_renumber(p, i + 1) for i, p in enumerate(draft.parts)))
+
+
+def _family(marker: str) -> str:
+    if marker.startswith("第"):
+        return "第"
+    return marker[-1:] if marker else "是"
+
+
+def _point_marker(family: str, n: int) -> str:
+    if family == "第":
+        return f"第{cn_numeral(n)}，"
+    return f"{cn_numeral(n)}{family}"
+
+
+def _heading_marker(level: int, n: int) -> str:
+    if level == 1:
+        return f"{cn_numeral(n)}、"
+    if level == 2:
+        return f"（{cn_numeral(n)}）"
+    if level == 3:
+        return f"{n}."
+    return f"（{n}）"
+
+
+def _renumber(part: DraftPart, n: int, level: int = 1) -> DraftPart:
+    """Return the part with markers renumbered: 一、（一）1.（1） by level, 一是二是 by family."""
+    children = []
+    points = [c for c in part.children if c.kind == "point"]
+    family = _family(points[0].marker) if points else "是"
+    heading_n = point_n = 0
+    for child in part.children:
+        if child.kind == "point":
+            point_n += 1
+            children.append(replace(_renumber_points(child, level + 1), level=level + 1,
+                                    marker=_point_marker(family, point_n)))
+        else:
+            heading_n += 1
+            children.append(_renumber(child, heading_n, min(level + 1, 4)))
+    marker = _heading_marker(level, n) if part.kind == "heading" else part.marker
+    return replace(part, level=level, marker=marker, children=tuple(children))
+
+
+def _renumber_points(part: DraftPart, level: int) -> DraftPart:
+    return part if not part.children else _renumber(part, 1, level)
+
+
 
 
 def heading_frames(label: str) -> list[str]:
