@@ -84,7 +84,6 @@ def _date(texts):
 
 def _following_count(paras, i, start):
     """Return how many parts / points follow an announced count, or 0 when nothing numbered follows."""
-    text = paras[i].text
     following = [p.text.strip() for p in paras[i + 1:]]
     if not following:
         return 0
