@@ -69,7 +69,7 @@ def topic_terms(topic: tuple[str, ...]) -> list[str]:
     if table.is_file():
         data = tomllib.loads(table.read_text(encoding="utf-8"))
         for word in topic:
-            terms += data.get(word, {}).get("related", [])
+            terms += [w for w in data.get(word, {}).get("related", []) if w not in word]
     return terms
 
 
@@ -229,12 +229,14 @@ def main() -> None:
     finally:
         kb.close()
     print()
-    print("稿子\t" + "\t".join(CATEGORIES) + "\t标题长度\t平行")
+    print("稿子\t" + "\t".join(CATEGORIES) + "\t标题长度\t平行\t待补充部分/字数")
     for spec, result, found, lengths, parallel in rows:
         name = f"{spec.template or spec.occasion}·{'、'.join(spec.topic)}"
         spread = f"{min(lengths)}–{max(lengths)}" if lengths else "-"
         shape = ("是" if parallel else "否") if result.kind == "speech" else "-"
-        print(name + "\t" + "\t".join(str(len(found[c])) for c in CATEGORIES) + f"\t{spread}\t{shape}")
+        todo = sum("【待补充：关于" in _text(p) for p in result.parts)
+        print(name + "\t" + "\t".join(str(len(found[c])) for c in CATEGORIES)
+              + f"\t{spread}\t{shape}\t{todo}/{len(result.parts)}·{result.length()}")
         for c in CATEGORIES:
             if found[c]:
                 print(f"    {c}: " + "；".join(found[c][:4]))

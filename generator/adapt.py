@@ -296,8 +296,8 @@ def adapt(draft: Draft, spec) -> Draft:
             paragraphs = paragraphs[:1] + tuple(p for p in paragraphs[1:] if not point_lead(p.text))
         after = tuple(p for p in (borrowed(x, steps) if x.source else x for x in node.after) if p)
         children = tuple(c for c in (part(c, steps) for c in node.children) if c is not None)
-        if node.kind == "point" and not heading and not paragraphs:
-            return None
+        if node.kind == "point" and not children and (not heading or (node.paragraphs and not paragraphs)):
+            return None  # a point whose body went with another meeting goes too
         return replace(node, heading=tidy(heading, spec.unit), paragraphs=paragraphs, children=children,
                        after=after)
 

@@ -92,7 +92,9 @@ def topic_words(topic: tuple[str, ...]) -> list[str]:
     words: list[str] = []
     for item in topic:
         core = item[:-2] if item.endswith("工作") and len(item) > 3 else item
-        for word in [item, core, *table.get(item, table.get(core, {})).get("related", [])]:
+        related = [w for w in table.get(item, table.get(core, {})).get("related", [])
+                   if w not in item]  # a piece of the topic (网络 of 网络安全) is a sub-word, not a term
+        for word in [item, core, *related]:
             if word not in words and len(word) >= 2 and word not in GENERIC:
                 words.append(word)
     return words
