@@ -35,7 +35,7 @@ def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
         plan.spec, plan.templates, plan.name, plan.info, plan.slots, plan.context, plan.target)
     library = Library(kb)
     # adaptation drops sentences of other meetings and voices: select a little more than asked
-    fill_target = int(target * 1.1)
+    fill_target = int(target * 1.25)
 
     used_texts: set[str] = set()
     candidates = []
@@ -61,7 +61,9 @@ def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
                   for s, p in zip(slots, picks)]
         heading_sets = _sets(labels, spec.topic, count=4)
         if heading_sets:
-            shift = (spec.variant or 0) % len(heading_sets)
+            # each occasion has its own default wording; variants move on from there
+            base = {"推进会": 1, "座谈会": 2, "工作会议": 3, "总结表彰会": 1}.get(info.occasion, 0)
+            shift = (base + (spec.variant or 0)) % len(heading_sets)
             heading_sets = heading_sets[shift:] + heading_sets[:shift]
 
     title = templates.render_block(name, "title", context)

@@ -272,7 +272,7 @@ def _score(doc: Document, profile: DocProfile, index: int, section: Section, slo
     elif profile.level is None:
         score -= 0.5
     if occasion and doc.occasion == occasion:
-        score += 0.8
+        score += 2.0  # two occasions on one topic should not give the same speech
     if profile.year:
         score += 0.15 * max(min(profile.year - 2018, 8), 0)
     return round(score, 6)

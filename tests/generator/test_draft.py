@@ -191,8 +191,9 @@ def test_every_part_heading_comes_with_its_body(tiny_kb):
     headings = [p.heading for p in result.parts]
     # level-1 headings are composed as one parallel set; the source's own heading stays in provenance
     # and each says what its body is: the first part is about awareness (提高认识), not results
-    assert headings == ["提高政治站位，深刻认识文明创建的重要意义", "突出工作重点，扎实推进文明创建各项任务",
-                        "压实工作责任，确保文明创建各项任务落地见效"]
+    # (a 推进会 takes the second wording of the frames: another occasion, another set)
+    assert headings == ["统一思想认识，切实增强做好文明创建工作的责任感", "聚焦关键环节，全力抓好文明创建重点工作",
+                        "加强组织领导，为文明创建提供坚强有力保障"]
     assert result.parts[0].paragraphs[0].source.section_path == ("一、提高认识，增强文明创建的责任感",)
     second = result.parts[1]
     assert second.paragraphs[0].text.startswith("文明创建要抓住群众身边的小事")
