@@ -171,8 +171,10 @@ def fix_seasons(text: str, month: int) -> str:
 
     >>> fix_seasons("秋收在即，各地要抓紧排查隐患。", 2)
     '各地要抓紧排查隐患。'
-    >>> fix_seasons("要抓住冬春有利时机推进。", 7)
-    '要抓住冬春【待核：季节】有利时机推进。'
+    >>> fix_seasons("当前盛夏时节，要抓住有利时机推进。", 1)
+    '要抓住有利时机推进。'
+    >>> fix_seasons("要在入冬前完工。", 7)
+    '要在入冬前完工。'
     """
     out = []
     for sentence in sentences(text) or [text]:

@@ -48,8 +48,8 @@ _CN_VALUE["两"] = 2
 # talks about 县级 matters without speaking as a county).
 _UNIT_CHAR = {"省": "省", "市": "市", "区": "区", "县": "县", "镇": "乡镇", "乡": "乡镇"}
 _STRONG = re.compile(
-    r"(?P<own>[我全本])(?P<u1>[省市区县镇乡])(?![长级域委直属内外])"
-    r"|(?<![各地州盟自治])(?P<u2>[省市区县])(?P<org>委(?!员)|政府|人大|政协|纪委)"
+    r"(?P<own>[我本]|(?<![健完齐安保周十万])全)(?P<u1>[省市区县镇乡])(?![长级域委直属内外镇村土场民])"
+    r"|(?<![各地州盟自治×])(?P<u2>[省市区县])(?P<org>委(?!员)|政府|人大|政协|纪委)"
     r"|(?<![各、])(?P<u3>[镇乡])(?P<org2>党委|政府)")
 _GRADE = re.compile(r"(?<![各省市区县乡镇])(?P<u>[省市区县])级")
 _CENTRAL = re.compile(r"党中央|中共中央|中央政治局|国务院")
@@ -155,10 +155,11 @@ def title_unit_level(title: str) -> str | None:
         return None
     if re.search(r"全国|国务院|中共中央", title):
         return "中央"
-    match = re.search(r"(?:全|我|本)(省|市|区|县|镇|乡)", title)
+    match = re.search(r"(?:全|我|本|×)(省|市|区|县|镇|乡)(?!域|间|块|位|长)", title)
     if match:
         return _UNIT_CHAR[match.group(1)]
-    match = re.search(r"[\u4e00-\u9fff]{2,4}?(省|市|县|区)(?:委|政府|人民政府)?(?=[\u4e00-\u9fff])", title)
+    match = re.search(r"[\u4e00-\u9fff]{2,4}?(省|市|县|区)(?!域|间|块|位|长)(?:委|政府|人民政府)?(?=[\u4e00-\u9fff])",
+                      title)
     if match and not match.group(0).startswith(("城市", "都市", "超市", "社区", "园区", "景区", "城区",
                                                  "街区", "片区", "辖区", "地区", "山区", "牧区", "灾区")):
         return _UNIT_CHAR[match.group(1)]
@@ -293,15 +294,15 @@ def _IN_QUOTE(sentence: str, index: int) -> bool:
 
 # -- time --------------------------------------------------------------------------------------
 
-#: Season words and the months (1–12) in which they can be said.
+#: Season words that describe the present (秋收在即, 新春伊始 …) and the months (1–12) in which they
+#: can be said. A bare season word is a plan (入冬前完工, 秋冬季要…), never a contradiction.
 SEASON_MONTHS = {
-    "新春伊始": (1, 2, 3), "新春佳节": (1, 2), "春节前后": (1, 2, 3), "春回大地": (2, 3, 4), "春暖花开": (3, 4, 5),
-    "春耕": (2, 3, 4, 5), "春播": (3, 4, 5), "开春": (2, 3), "一年之计在于春": (1, 2, 3, 4),
-    "盛夏": (6, 7, 8), "酷暑": (6, 7, 8), "夏收": (5, 6), "三夏": (5, 6),
-    "汛期将至": (3, 4, 5), "入汛": (3, 4, 5, 6),
-    "秋收在即": (8, 9), "秋收": (8, 9, 10), "三秋": (9, 10, 11), "金秋": (8, 9, 10, 11), "秋冬季": (9, 10, 11, 12),
-    "入冬": (10, 11, 12), "寒冬": (11, 12, 1, 2), "岁末年初": (11, 12, 1, 2), "年终岁尾": (11, 12),
-    "岁末": (11, 12), "冬春": (10, 11, 12, 1, 2, 3),
+    "新春伊始": (1, 2, 3), "新春佳节": (1, 2), "春回大地": (2, 3, 4), "春暖花开": (3, 4, 5),
+    "一年之计在于春": (1, 2, 3, 4), "春耕在即": (2, 3, 4), "春耕时节": (3, 4, 5), "春耕春播": (3, 4, 5),
+    "盛夏时节": (6, 7, 8), "盛夏": (6, 7, 8), "酷暑": (6, 7, 8), "三夏时节": (5, 6), "夏收在即": (5, 6),
+    "汛期将至": (3, 4, 5), "主汛期已到": (6, 7, 8), "入汛以来": (4, 5, 6, 7, 8, 9),
+    "秋收在即": (8, 9), "秋收时节": (9, 10), "金秋时节": (8, 9, 10, 11), "三秋时节": (9, 10, 11),
+    "入冬以来": (11, 12, 1, 2), "寒冬时节": (12, 1, 2), "岁末年初": (11, 12, 1, 2), "年终岁尾": (11, 12),
     "下半年时间已经过半": (9, 10, 11), "全年时间过半": (6, 7, 8), "时间过半": (6, 7, 8, 9),
     "上半年即将结束": (5, 6), "一季度即将结束": (3,),
 }
@@ -347,7 +348,7 @@ def _marked(text: str, end: int) -> bool:
 
 
 # Years in targets, schedules and reviews: 到2025年底 / 2023年6月—7月 / 回顾2023年 / 2024年以来.
-_TARGET_YEAR = re.compile(r"(?:(?:到|至|于|在|力争|确保|截至)|(?:^|(?<=[。；：]))(?=(?:19|20)\d{2}年，))"
+_TARGET_YEAR = re.compile(r"(?:(?:到|至|力争|确保)|(?:^|(?<=[。；：]))(?=(?:19|20)\d{2}年，))"
                           r"((?:19|20)\d{2})年(?:底|末|前|年底|上半年|下半年|\d{1,2}月|(?=，))?")
 _STEP_YEAR = re.compile(r"((?:19|20)\d{2})年\d{1,2}(?:月(?:\d{1,2}日)?)?(?:—|－|-|－|至|到)")
 _REVIEW_YEAR = re.compile(r"(?:回顾|过去的|刚刚过去的|总结)((?:19|20)\d{2})年|((?:19|20)\d{2})年(?:以来|是|，我们|全年|，全[市区县])")
@@ -368,18 +369,21 @@ def stale_years(text: str, year: int) -> list[tuple[int, str]]:
     for match in _TARGET_YEAR.finditer(text):
         if _marked(text, match.end()) or _marked(text, text.find("年", match.start()) + 1):
             continue
-        if int(match.group(1)) < year:
+        before = text[max(match.start() - 4, 0):match.start()]
+        if text[match.end():match.end() + 1] == "的" or re.search(r"提高|增加|增长|下降|扩大|降低|年$", before):
+            continue  # 从…提高到2025年的… / 2021年至2025年: a review, not a target
+        if year - 6 < int(match.group(1)) < year:  # older years are history, not targets
             out.append((match.start(), match.group()))
     for match in _STEP_YEAR.finditer(text):
         if _marked(text, text.find("年", match.start()) + 1):
             continue
-        if int(match.group(1)) < year and not any(s <= match.start() < s + len(w) for s, w in out):
+        if year - 6 < int(match.group(1)) < year and not any(s <= match.start() < s + len(w) for s, w in out):
             out.append((match.start(), match.group()))
     for match in _REVIEW_YEAR.finditer(text):
         found = int(match.group(1) or match.group(2))
         if _marked(text, text.find("年", match.start()) + 1):
             continue
-        if found < year - 1 and not any(s <= match.start() < s + len(w) for s, w in out):
+        if year - 6 < found < year - 1 and not any(s <= match.start() < s + len(w) for s, w in out):
             out.append((match.start(), match.group()))
     return sorted(out)
 
@@ -397,14 +401,18 @@ class Superseded:
 #: use them; each row: regex, the month it was superseded, what is said now.
 SUPERSEDED = (
     Superseded(r"(?:党的)?十八大(?:和十八届[一二三四五六七]中全会)?精神", "2017-10", "党的二十大精神"),
-    Superseded(r"(?:党的)?十九大(?:和十九届[一二三四五六]中全会)?精神", "2022-10", "党的二十大精神"),
-    Superseded(r"十九届[一二三四五六]中全会精神", "2022-10", "党的二十届历次全会精神"),
-    Superseded(r"“?十三五”?(?:期间|时期|规划|末|目标)", "2021-01", "“十五五”"),
-    Superseded(r"“?十四五”?(?:期间|时期|规划(?:目标|任务)|末|目标)", "2026-01", "“十五五”"),
-    Superseded(r"“两学一做”学习教育", "2019-06", "党纪学习教育等当前学习教育"),
-    Superseded(r"“不忘初心、牢记使命”主题教育", "2020-01", "当前主题教育"),
-    Superseded(r"党史学习教育", "2022-01", "当前学习教育"),
+    Superseded(r"(?:党的)?十九大(?:和十九届[一二三四五六七]中全会)?精神", "2022-10", "党的二十大精神"),
+    Superseded(r"十九届[一二三四五六七]中全会精神", "2022-10", "党的二十届历次全会精神"),
+    Superseded(r"“?十三五”?(?:规划)?(?:目标任务|目标|任务|末)", "2021-01", "“十五五”"),
+    Superseded(r"“?十四五”?(?:规划)?(?:目标任务|目标|任务|末)", "2026-01", "“十五五”"),
+    Superseded(r"“两学一做”学习教育", "2019-06", "当前的党内学习教育"),
+    Superseded(r"“不忘初心、牢记使命”主题教育", "2020-01", "当前的主题教育"),
+    Superseded(r"党史学习教育", "2022-01", "当前的党内学习教育"),
 )
+
+# A superseded formulation is only wrong where the text sets it as today's task or target
+# (深入贯彻党的十九大精神 / 确保完成“十四五”目标), not where it looks back at that period.
+_FORWARD = re.compile(r"(?:贯彻|落实|学习|领会|按照|对标|确保|完成|实现|开展|围绕|锚定|聚焦)[^，。；]{0,6}$")
 
 
 def superseded(text: str, when: str) -> list[tuple[int, str, Superseded]]:
@@ -420,8 +428,9 @@ def superseded(text: str, when: str) -> list[tuple[int, str, Superseded]]:
         if when[:7] < row.since:
             continue
         for match in re.finditer(row.pattern, text):
-            before = text[max(match.start() - 6, 0):match.start()]
-            if "回顾" in before or "以来" in text[match.end():match.end() + 3] or _marked(text, match.end()):
+            before = text[max(match.start() - 12, 0):match.start()]
+            if not _FORWARD.search(before) or "以来" in text[match.end():match.end() + 3] \
+                    or _marked(text, match.end()):
                 continue  # a look back at that period is not a target
             out.append((match.start(), match.group(), row))
     return sorted(out, key=lambda x: x[0])

@@ -54,7 +54,7 @@ def draft_findings(paras, *, unit: str | None = None, date: str | None = None):
             for start, word in season_conflicts(text, month):
                 yield para, start, "季节不符", "疑似", f"“{word}”与 {month} 月的日期不符"
         for sentence in sentences(text):
-            if len(sentence) >= 12 and not sentence.startswith("#"):
+            if len(sentence) >= 12 and sentence[-1] in "。！？；" and not sentence.startswith("#"):
                 if sentence in seen:
                     yield para, text.find(sentence), "重复句", "疑似", f"这句话在第 {seen[sentence]} 行已出现过"
                 else:
