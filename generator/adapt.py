@@ -393,8 +393,8 @@ def dedupe(draft: Draft) -> Draft:
         paragraphs = tuple(p for p in map(clean, node.paragraphs) if p)
         children = tuple(c for c in map(part, node.children) if c is not None)
         after = tuple(p for p in map(clean, node.after) if p)
-        if node.kind == "point" and not paragraphs and not children and not node.heading:
-            return None
+        if node.kind == "point" and not children and (not node.heading or (node.paragraphs and not paragraphs)):
+            return None  # its body was said already: the point goes
         return replace(node, paragraphs=paragraphs, children=children, after=after)
 
     opening = tuple(p for p in map(clean, draft.opening) if p)

@@ -284,6 +284,8 @@ def _extend(part: DraftPart, budget: int, donors: list[Candidate], used: set[str
     heads = sorted(len(c.heading) for c in children) or [0]
     head_median = heads[len(heads) // 2]
     opens_with_yao = sum(c.heading.startswith("要") for c in children) * 2 > len(children)
+    # a list whose headings share a frame (在……上求突破) takes only headings in that frame
+    frame_start, frame_end = _shared_frame([c.heading for c in children])
     seen = [_part_text(c) for c in children]
     for donor in donors:
         donor_part = _to_part(donor.section, donor, ())
@@ -301,6 +303,8 @@ def _extend(part: DraftPart, budget: int, donors: list[Candidate], used: set[str
                 continue  # and fit the part's role (no 认识 point in a 保障 list)
             if head_median and not (head_median * 0.7 <= len(child.heading) <= head_median * 1.45):
                 continue  # the list's shape: headings of a similar length …
+            if not (child.heading.startswith(frame_start) and child.heading.endswith(frame_end)):
+                continue
             if children and child.heading.startswith("要") != opens_with_yao:
                 continue  # … and the same lead pattern
             if any(point_lead(p.text) for p in child.paragraphs[1:]):
@@ -320,6 +324,22 @@ def _extend(part: DraftPart, budget: int, donors: list[Candidate], used: set[str
     if len(children) == 1 and kind == "point":
         return original  # 一是 without 二是 is no list
     return part
+
+
+def _shared_frame(headings: list[str]) -> tuple[str, str]:
+    """Return the start and end two or more headings share (在 … 上求突破), or empty strings.
+
+    >>> _shared_frame(["在提升效能上求突破", "在规范执法上求突破"])
+    ('在', '上求突破')
+    """
+    if len(headings) < 2:
+        return "", ""
+    import os
+
+    start = os.path.commonprefix(headings)
+    end = os.path.commonprefix([h[::-1] for h in headings])[::-1]
+    return (start if len(start) >= 2 or start in ("在", "以", "把", "让") else "",
+            end if len(end) >= 2 else "")
 
 
 def _lead_of(text: str) -> str:
