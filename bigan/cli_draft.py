@@ -72,15 +72,15 @@ def _spec_options(func):
                      help="起草要求文件（TOML），命令行选项优先于文件。"),
         click.option("--template", help="模板名称（bigan templates 列出）。"),
         click.option("--topic", multiple=True, help="主题词，如 --topic 基层党建（可多次给出）。"),
-        click.option("--unit", help="单位，如 江州市；填入 ×市 等占位符。"),
+        click.option("--unit", help="单位，如 江州市：借来的材料改用本级说法（全区→全市、区委→市委），并填入 ×市 等占位符。"),
         click.option("--meeting", help="会议名称，如 全市基层党建工作座谈会。"),
         click.option("--occasion", help="会议类型：动员部署会、推进会、座谈会、总结表彰会、工作会议、专题党课。"),
         click.option("--speaker", help="讲话人。"),
-        click.option("--date", help="日期，如 2025-03-18。"),
+        click.option("--date", help="日期，如 2025-03-18：据此顺延或标出过时的年份、季节词和提法，方案的实施步骤从此日排起。"),
         click.option("--length", type=click.IntRange(300, 30000), help="目标字数（默认按模板，讲话 4000）。"),
         click.option("--parts", type=click.IntRange(1, 9), help="分几部分（默认按模板）。"),
         click.option("--heading", "headings", multiple=True, help="自拟的部分标题（提纲），按顺序多次给出；用作该部分选材的检索词，正文与标题关联不大时给出提示。"),
-        click.option("--seed", type=int, default=None, help="随机种子：换一个数得到另一种选材。"),
+        click.option("--seed", type=int, default=None, help="换一个数得到另一种选材（第 N 好的稿子，N 为种子除以 8 的余数）。"),
         _templates_option,
     ]
     for option in reversed(options):
