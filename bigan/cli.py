@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import click
 
 from bigan import __version__
 from bigan.cli_chinese import ChineseGroup, use_chinese
 from bigan.cli_support import CONTEXT_SETTINGS
 from bigan.resources import speeches_dir
+from kb.knowledge_base import data_home_path
+
+
+def _shown(path) -> str:
+    # ~/.local/share/bigan/kb reads better than the expanded home folder.
+    home = str(Path.home())
+    text = str(path)
+    return "~" + text[len(home):] if text.startswith(home + os.sep) else text
 
 
 @click.group("bigan", cls=ChineseGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="bigan", message="%(prog)s %(version)s")
 @click.option("--kb", "kb_path", envvar="BIGAN_KB", type=click.Path(file_okay=False),
-              help="知识库文件夹（也可用环境变量 BIGAN_KB；默认在用户数据目录）。")
+              help=f"素材库文件夹，可写在子命令前或后（也可用环境变量 BIGAN_KB；"
+                   f"默认 {_shown(data_home_path())}）。")
 @click.pass_context
 def cli(ctx, kb_path):
     """笔杆（bigan）：公文写作的素材库、提法检索、讲话稿起草与 GB/T 9704 排版。

@@ -34,6 +34,11 @@ def default_path() -> Path:
     """Return the default knowledge-base folder: $BIGAN_KB, else the per-user data folder."""
     if os.environ.get("BIGAN_KB"):
         return Path(os.environ["BIGAN_KB"])
+    return data_home_path()
+
+
+def data_home_path() -> Path:
+    """Return the per-user data folder of the knowledge base ($XDG_DATA_HOME/bigan/kb)."""
     data_home = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
     return Path(data_home) / "bigan" / "kb"
 
