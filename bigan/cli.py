@@ -21,11 +21,19 @@ def _shown(path) -> str:
     return "~" + text[len(home):] if text.startswith(home + os.sep) else text
 
 
+class _KbOption(click.Option):
+    """--kb, whose help names the default folder as it is when the help is shown."""
+
+    def get_help_record(self, ctx):
+        self.help = ("素材库文件夹，可写在子命令前或后（也可用环境变量 BIGAN_KB；"
+                     f"默认 {_shown(data_home_path())}）。")
+        return super().get_help_record(ctx)
+
+
 @click.group("bigan", cls=ChineseGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="bigan", message="%(prog)s %(version)s")
-@click.option("--kb", "kb_path", envvar="BIGAN_KB", type=click.Path(file_okay=False),
-              help=f"素材库文件夹，可写在子命令前或后（也可用环境变量 BIGAN_KB；"
-                   f"默认 {_shown(data_home_path())}）。")
+@click.option("--kb", "kb_path", cls=_KbOption, envvar="BIGAN_KB", type=click.Path(file_okay=False),
+              metavar="文件夹")
 @click.pass_context
 def cli(ctx, kb_path):
     """笔杆（bigan）：公文写作的素材库、提法检索、讲话稿起草与 GB/T 9704 排版。

@@ -72,7 +72,8 @@ def translate_error(message: str) -> str:
                 else text
             suggestion = re.search(r"Did you mean (?:one of: )?(.+?)\?", message)
             if suggestion and text.startswith("没有"):
-                text += f"是不是要用 {suggestion.group(1).replace(chr(39), '')}？"
+                names = [name.strip(" '") for name in suggestion.group(1).split(",")]
+                text += f"是不是要用 {'、'.join(names)}？"
             return text
     return message
 
