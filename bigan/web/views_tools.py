@@ -102,7 +102,7 @@ def _make_draft(form: dict, library, names: set[str]):
         seed=_int_field(form["seed"], "选材编号", 0, 10**9))
     kb = open_kb()
     if not kb.documents():
-        raise GeneratorError("知识库是空的，没有可用的材料。请先到“入库”页上传材料。")
+        raise GeneratorError("素材库是空的，没有可用的材料。请先到“入库”页上传材料。")
     return make_draft(spec, kb, templates=library)
 
 
