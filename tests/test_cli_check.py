@@ -228,7 +228,7 @@ def test_help_has_summary_and_examples(runner, command):
 def test_check_the_seed(runner, no_kb):
     seed = Path("/work/shared/corpus/seed/000_a918a184e0497794.txt")
     if not seed.is_file():
-        pytest.skip("the shared seed corpus is not present")
+        pytest.skip("共享语料 /work/shared/corpus/seed 不存在")
     result = runner.invoke(check, [str(seed), "--json"], obj=no_kb)
     assert result.exit_code == 1
     data = json.loads(result.stdout)

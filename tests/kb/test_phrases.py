@@ -159,7 +159,7 @@ def _sentences(text: str) -> list[str]:
 @pytest.fixture(scope="module")
 def seed_library():
     if not SEED.is_file():
-        pytest.skip("the shared seed corpus is not present")
+        pytest.skip("共享语料 /work/shared/corpus/seed 不存在")
     passages = [Passage(doc_id="seed", ordinal=i, text=s, role="body", title="城市基层党建讲话",
                         date="2020-10-15")
                 for i, s in enumerate(_sentences(SEED.read_text(encoding="utf-8")))]
@@ -189,7 +189,7 @@ def test_seed_precision(seed_library):
 def test_seed_through_the_ingest_pipeline():
     # What `bigan phrases` sees after `bigan ingest`: read, clean, structure, passages.
     if not SEED.is_file():
-        pytest.skip("the shared seed corpus is not present")
+        pytest.skip("共享语料 /work/shared/corpus/seed 不存在")
     from kb.parse import load_document
     from kb.passages import document_passages
 
@@ -227,7 +227,7 @@ def _md_passages(path: Path, doc_id: str) -> list[Passage]:
 def _starter_found(relative: str) -> set[str]:
     path = ROOT / "speeches" / relative
     if not path.is_file():
-        pytest.skip(f"{relative} is not in the starter corpus")
+        pytest.skip(f"自带素材库中没有 {relative}")
     library = PhraseLibrary.build(_md_passages(path, relative))
     return {p.text for p in library.query(kind="numbered")}
 

@@ -382,7 +382,7 @@ def test_check_file_markdown_skips_metadata_and_reads_headings(tmp_path):
 
 
 def test_check_file_docx(tmp_path):
-    docx = pytest.importorskip("docx")
+    docx = pytest.importorskip("docx", reason="需要 python-docx")
     path = tmp_path / "draft.docx"
     document = docx.Document()
     for text in ("关于开展检查的通知", "各单位:", "请于2024年05月10日前报送。"):
@@ -420,7 +420,7 @@ def test_starter_corpus_has_no_errors(path):
 
 def test_seed_findings():
     if not SEED.is_file():
-        pytest.skip("the shared seed corpus is not present")
+        pytest.skip("共享语料 /work/shared/corpus/seed 不存在")
     text = SEED.read_text(encoding="utf-8")
     findings = check_text(text)
     lines = text.splitlines()
