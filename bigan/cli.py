@@ -11,7 +11,6 @@ from bigan import __version__
 from bigan.cli_chinese import ChineseGroup, use_chinese
 from bigan.cli_support import CONTEXT_SETTINGS
 from bigan.resources import speeches_dir
-from kb.knowledge_base import data_home_path
 
 
 def _shown(path) -> str:
@@ -25,6 +24,8 @@ class _KbOption(click.Option):
     """--kb, whose help names the default folder as it is when the help is shown."""
 
     def get_help_record(self, ctx):
+        from kb.knowledge_base import data_home_path
+
         self.help = ("素材库文件夹，可写在子命令前或后（也可用环境变量 BIGAN_KB；"
                      f"默认 {_shown(data_home_path())}）。")
         return super().get_help_record(ctx)

@@ -36,8 +36,8 @@ _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七":
 class Finding:
     """One problem found by `bigan check`, with where it is and what to write instead.
 
-    ``original`` is the text at (line, column) that ``suggestion`` replaces when the
-    finding is ``fixable``.
+    ``original`` is the flagged text, found at (line, column); when the finding is
+    ``fixable``, it is what ``suggestion`` replaces.
     """
 
     line: int

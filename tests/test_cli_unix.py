@@ -39,7 +39,9 @@ def kb_path(tmp_path, runner):
 
 
 def _leaf_commands(group: click.Group, path=()):
-    for name, command in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in sorted(group.list_commands(ctx)):
+        command = group.get_command(ctx, name)
         if isinstance(command, click.Group):
             yield from _leaf_commands(command, path + (name,))
         else:
