@@ -110,7 +110,7 @@ _SPECIAL = re.compile(r"两新(?=组织|党建|领域)|(?<=村)两委|两委(?=�
 _STOP_CHARS = set("的地得是在和与及或等了着过为把被对从向以于而也都又就还才")
 _HAN_RE = re.compile(f"[{_HAN}]")
 #: Nouns that name what a 五大工程 counts; a 五大X followed by more words is kept only with one.
-_BIG_HEADS = frozenset("""工程 行动 战略 任务 目标 举措 平台 体系 产业 板块 基地 优势 理念 攻坚 计划
+_BIG_HEADS = frozenset("""工程 行动 战略 任务 目标 举措 平台 体系 产业 板块 基地 优势 理念 计划
 功能 定位 关系 矛盾 考验 危险 阵营 部类 要素 动力 主题 片区 集群 通道 走廊 中心 高地 支柱 系统 机制
 难题 短板 风险 领域 赛道 布局 保障 责任 课题 品牌 战役 会战""".split())
 #: What may follow a 五大工程 in a sentence: a function word or a verb that takes it.
@@ -326,7 +326,7 @@ def is_stop_phrase(text: str, kind: str = "quoted") -> bool:
 
 #: A quoted ordinary word (a word of jieba's dictionary up to this long) is a 提法 only when
 #: quoted in at least two documents and not used without quotes in most documents that use it.
-_MAX_ORDINARY = 3
+_MAX_ORDINARY = 4
 _MIN_QUOTED_DOCS = 2
 _BARE_RATIO = 3
 
