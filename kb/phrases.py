@@ -335,17 +335,18 @@ def _ordinary_words(work: dict[str, list], passages: list[Passage]) -> set[str]:
     """Return the quoted phrases of ``work`` that are ordinary words used in quotes."""
     from kb.analysis import dictionary_tag
 
-    candidates = {text: {o.doc_id for o in entry[1]} for text, entry in work.items()
-                  if entry[0] == "quoted" and len(text) <= _MAX_ORDINARY and dictionary_tag(text) is not None}
-    if not candidates:
-        return set()
+    words = {text: {o.doc_id for o in entry[1]} for text, entry in work.items()
+             if entry[0] == "quoted" and len(text) <= _MAX_ORDINARY and dictionary_tag(text) is not None}
+    ordinary = {text for text, quoted_docs in words.items() if len(quoted_docs) < _MIN_QUOTED_DOCS}
+    # Only the few quoted in several documents need the scan of every passage.
+    candidates = {text: quoted_docs for text, quoted_docs in words.items() if text not in ordinary}
     used: dict[str, set[str]] = {text: set() for text in candidates}
-    for passage in passages:
+    for passage in passages if candidates else ():
         for text in candidates:
             if text in passage.text:
                 used[text].add(passage.doc_id)
-    return {text for text, quoted_docs in candidates.items()
-            if len(quoted_docs) < _MIN_QUOTED_DOCS or len(used[text]) >= _BARE_RATIO * len(quoted_docs)}
+    return ordinary | {text for text, quoted_docs in candidates.items()
+                       if len(used[text]) >= _BARE_RATIO * len(quoted_docs)}
 
 
 @dataclass(frozen=True)
