@@ -649,7 +649,9 @@ def _placeholders(para: _Para) -> list[Finding]:
     for match in _PLACEHOLDER.finditer(text):
         before = text[match.start() - 1] if match.start() else ""
         after = text[match.end()] if match.end() < len(text) else ""
-        # 3×4, 5×24小时, a×b: a multiplication sign; “数据要素×”: the name of a policy.
+        # 3×4, 5×24小时, 天数×8小时, a×b: a multiplication sign; “数据要素×”: the name of a policy.
+        if len(match.group()) == 1 and (before.isdigit() or after.isdigit()):
+            continue
         if before.isascii() and before.isalnum() and (after.isascii() and after.isalnum() or after == "("):
             continue
         if _HAN_RE.match(before or " ") and not _HAN_RE.match(after or " ") and not after.isdigit():

@@ -185,6 +185,7 @@ def test_leftover_placeholders(text, original, level):
     "中共×市委办公室印发。",             # an anonymised unit: the starter corpus's style
     "实地察看了×经济开发区。",
     "每周7×24小时值守，面积3×4米。",
+    "日工资＝月工资收入÷（月计薪天数×8小时）。",
     "实施“数据要素×”行动。",
 ])
 def test_multiplication_and_anonymised_units_are_not_placeholders(text):
@@ -199,3 +200,15 @@ def test_check_reads_saved_web_pages(tmp_path):
                     "<p>请于2026年4月31日前报送。</p></body></html>", encoding="utf-8")
     findings = check_file(page)
     assert [(f.rule, f.original) for f in findings] == [("半角标点", ":"), ("日期错误", "2026年4月31日")]
+
+
+def test_every_rule_quotes_what_it_flags(library):
+    text = ("（一）甲方面。\n一、任务\n1、加强培训。\n（一）健全制度。一是摸清底数，第三，动态调整。\n"
+            "完成时间为2024年06月30日。另定于2024-07-01召开会议，各单位要认真抓好落实并及时报告情况\n"
+            "二〇二四年三月十五日\n学习党的二十太精神，增强三个意识。\n")
+    findings = check_text(text, library=library)
+    rules = {f.rule for f in findings}
+    assert {"层级跳跃", "序号格式", "一是无二是", "序号混用", "日期格式", "段末标点", "成文日期",
+            "提法写法"} <= rules, rules
+    for finding in findings:
+        assert finding.original and "“" in finding.message, finding
