@@ -23,7 +23,7 @@ _HELP_TEXT = [
     ("[env var: ", "[环境变量："),
 ]
 # Click's messages (8.x) and their Chinese. A parameter hint is 'FILE' or '-n' / '--limit';
-# _hint() drops its quotes.
+# translate_error drops its quotes.
 _HINT = r"((?:'[^']+'(?: / )?)+)"
 _ERRORS = [
     (rf"Invalid value for {_HINT}: (?:Path|File|Directory) '(.+?)' does not exist\.", r"\1 无效：\2 不存在。"),
@@ -97,6 +97,10 @@ def _help_text(text: str) -> str:
     return text
 
 
+# Click 8.1 has no such error: there, the except clause below catches nothing.
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 class ChineseContext(click.Context):
     formatter_class = ChineseHelpFormatter
 
@@ -121,8 +125,8 @@ class ChineseGroup(click.Group):
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.exceptions.NoArgsIsHelpError as error:
-            # `bigan draft` alone: the help is the answer, not an error.
+        except _NO_ARGS_IS_HELP as error:
+            # `bigan draft` alone (click 8.2 and later): the help is the answer, not an error.
             click.echo(error.format_message(), err=True)
             sys.exit(error.exit_code)
         except click.UsageError as error:
