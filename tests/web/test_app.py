@@ -288,6 +288,16 @@ def test_check_shows_findings_beside_the_text(tmp_path):
     assert "素材库为空，未检查提法" in page
 
 
+def test_check_reads_a_saved_web_page(tmp_path):
+    client = create_app(tmp_path / "none").test_client()
+    page_html = ("<html><body><h1>关于报送材料的通知</h1><p>各单位:</p>"
+                 "<p>请于2026年4月31日前报送。</p></body></html>").encode("utf-8")
+    data = {"csrf_token": csrf_of(client, "/check"), "file": (io.BytesIO(page_html), "通知.html")}
+    page = _text(client.post("/check", data=data, content_type="multipart/form-data"))
+    assert "共 2 处（错误 2，疑似 0，提示 0）" in page
+    assert "“2026年4月31日”不是有效的日期" in page
+
+
 def test_check_with_the_knowledge_base(client, phrase_library):
     page = _check(client)
     assert "重复词语" in page and "素材库为空" not in page
