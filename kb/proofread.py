@@ -93,7 +93,8 @@ def check_file(path, *, library=None, encoding: str | None = None, rules_path=No
         # .docx and saved web pages: ``line`` is the paragraph the reader found.
         raw = read_document(path, encoding=encoding)
         paras = [_Para(i + 1, block.text) for i, block in enumerate(raw.blocks)]
-        return _check_paras(paras, library=library, rules=load_rules(rules_path))
+        # A paragraph of Word or of a page is a block of its own: its marks pair inside it.
+        return _check_paras(paras, library=library, rules=load_rules(rules_path), wrapped=False)
     names = "、".join(sorted({s for s in SUFFIXES}))
     raise ReadError(path, f"只能检查这些格式的文件：{names}", "请把文件另存为其中一种格式")
 
@@ -234,7 +235,8 @@ def _markdown_paras(lines: list[str]) -> list[_Para]:
     return paras
 
 
-def _check_paras(paras: list[_Para], *, library, rules) -> list[Finding]:
+def _check_paras(paras: list[_Para], *, library, rules, wrapped: bool = True) -> list[Finding]:
+    # ``wrapped``: a paragraph of plain text may run over several lines, up to a blank line.
     findings: list[Finding] = []
     forms = _library_forms(library) if library is not None else None
     for index, para in enumerate(paras):
@@ -250,8 +252,10 @@ def _check_paras(paras: list[_Para], *, library, rules) -> list[Finding]:
         findings += _chinese_date(para)
         if forms is not None:
             findings += _phrase_variants(para, library, forms)
-    for block in _blocks(paras):
-        findings += _unbalanced(block)
+    blocks = list(_blocks(paras)) if wrapped else [[para] for para in paras if para.text.strip()]
+    for index, block in enumerate(blocks):
+        following = blocks[index + 1][0].text if index + 1 < len(blocks) else ""
+        findings += _unbalanced(block, following)
     findings += _heading_sequence(paras)
     findings += _lonely_first_point(paras)
     findings += _mixed_date_formats(paras)
@@ -346,8 +350,11 @@ _PAIRS = (("“", "”", "引号"), ("‘", "’", "单引号"), ("（(", "）)"
 _LIST_LABEL = re.compile(r"\s*[0-9A-Za-z一二三四五六七八九十]{1,2}[）)]")
 
 
-def _unbalanced(block: list[_Para]) -> list[Finding]:
-    """Return the unpaired marks of a block of lines: 【 on one line may close on the next."""
+def _unbalanced(block: list[_Para], after: str = "") -> list[Finding]:
+    """Return the unpaired marks of a block of lines: 【 on one line may close on the next.
+
+    ``after`` is the paragraph after the block, where a quotation may go on.
+    """
     out = []
     for opens, closes, name in _PAIRS:
         stack: list[tuple[int, int]] = []  # (paragraph of the block, index) of open marks
@@ -367,7 +374,7 @@ def _unbalanced(block: list[_Para]) -> list[Finding]:
             if opens == "“":
                 # A quotation running over several paragraphs opens each of them and closes
                 # only the last: an open “ before a paragraph that opens with “ is correct.
-                following = block[number + 1].text if number + 1 < len(block) else ""
+                following = block[number + 1].text if number + 1 < len(block) else after
                 if stack and following.lstrip().startswith("“"):
                     stack = [(n, i) for n, i in stack if n != number]
         for number, index in stack[-1:]:

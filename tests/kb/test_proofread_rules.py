@@ -212,3 +212,16 @@ def test_every_rule_quotes_what_it_flags(library):
             "提法写法"} <= rules, rules
     for finding in findings:
         assert finding.original and "“" in finding.message, finding
+
+
+def test_a_word_paragraph_is_a_block_of_its_own(tmp_path):
+    import docx
+
+    document = docx.Document()
+    for text in ("一、工作要求（试行", "二、保障措施）", "他说：“第一段。", "“第二段。”"):
+        document.add_paragraph(text)
+    path = tmp_path / "稿.docx"
+    document.save(str(path))
+    # Paragraphs of Word are not wrapped lines: （ and ） two paragraphs apart do not pair,
+    # while a quotation running over paragraphs (“ opening each) stays balanced.
+    assert [(f.line, f.original) for f in check_file(path) if f.rule == "标点不配对"] == [(1, "（"), (2, "）")]
