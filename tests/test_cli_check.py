@@ -250,3 +250,23 @@ def test_check_without_a_readable_phrase_library_still_checks(runner, monkeypatc
     result = runner.invoke(check, [str(path)], obj={})
     assert result.exit_code == 1
     assert "跳过提法检查" in result.stderr and "半角标点" in result.stdout
+
+
+def test_check_json_quotes_and_fills_original_for_every_finding(runner, no_kb):
+    planted = DATA / "planted" / "planted.txt"
+    result = runner.invoke(check, [str(planted), "--json"], obj=no_kb)
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert len(data) >= 58
+    lines = planted.read_text(encoding="utf-8").splitlines()
+    for item in data:
+        assert item["original"] and "“" in item["message"], item
+        assert lines[item["line"] - 1][item["column"] - 1:].startswith(item["original"]), item
+
+
+def test_check_reads_html(runner, no_kb, tmp_path):
+    page = tmp_path / "通知.html"
+    page.write_text("<html><body><p>学习贯彻中国特色社会主意思想。</p></body></html>", encoding="utf-8")
+    result = runner.invoke(check, [str(page)], obj=no_kb)
+    assert result.exit_code == 1
+    assert f"{page}:1:9 [错误] 提法错字 “社会主意”应为“社会主义”" in result.stdout
