@@ -32,16 +32,35 @@ _NOISE_LINES = [
     re.compile(r"^-?\s*\d+\s*页$"),                                     # - 8页
     re.compile(r"^申明敬告[:：].*"),
     re.compile(r"^(文档介绍|文档简介|内容简介|相关文档|相关推荐|相关报道[:：]?|猜你喜欢|热门推荐)$"),
-    re.compile(r"^(下载|打印|全屏|收藏|分享|分享到[:：]?|加大|还原|减小|大|中|小|】|【字号[:：]?)$"),
+    re.compile(r"^(下载|打印|全屏|收藏|分享(到)?[:：]?|加大|还原|减小|大|中|小|】|【(字号|字体)[:：]?)$"),
     re.compile(r"^(【[^【】\n]{1,8}】\s*)+$"),                              # 【字号】【打印】【关闭】
-    re.compile(r"^【字号[:：]?[^】]*】.*$"),
+    re.compile(r"^【(字号|字体)[:：]?[^】]*】.*$"),
+    # breadcrumbs: 您的位置：首页 > 要闻, 首页 > 政务公开 > 正文
+    re.compile(r"^(您的位置|您现在的位置|当前位置|所在位置)\s*[:：].{0,80}$"),
+    re.compile(r"^首页\s*[>＞»›/].{0,80}$"),
+    re.compile(r"^(视频|图片|音频)[:：].{0,80}$"),
+    re.compile(r"^.{0,50}记者\s*[\u4e00-\u9fff·]{2,4}$"),              # caption with the photographer
     re.compile(r"^(责任编辑|编辑|校对|审核)[:：].{0,30}$"),
     re.compile(r"^.{0,40}(记者|摄影)\s*\S{1,12}\s*摄[）)]?$"),           # photo captions
+    re.compile(r"^.{0,160}(记者|摄影)\s*[\u4e00-\u9fff·]{2,4}(\s+[\u4e00-\u9fff·]{2,4})*\s*摄[）)]?$"),
     re.compile(r"^(扫一扫|扫描二维码|打印本页|关闭窗口|返回顶部)\S{0,20}$"),
 ]
 _SOURCE_LINE = re.compile(r"^(?:(?P<when>\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*[\d:：]*)\s*)?"
                           r"来源[:：]\s*(?P<source>\S.{0,60}?)\s*$")
 _TIME_LINE = re.compile(r"^(?:发布)?时间[:：]\s*(?P<when>\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?[\s\d:：]*)$")
+# One line of page furniture: date, 来源, 发表时间, 作者 and widgets separated by | or spaces.
+_WIDGETS = re.compile(r"【[^【】\n]{0,12}】|[【\[]?(?:字体|字号)[:：]\s*(?:[大中小]\s*){1,3}[】\]]?")
+_FURNITURE_PIECE = re.compile(
+    r"^(?:(?P<date>\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?(?:\s*\d{1,2}[:：时]\d{1,2}(?:[:：分]\d{0,2}秒?)?)?)"
+    r"|(?:发表|发布)?(?:时间|日期)[:：](?P<when>.{4,24})"
+    r"|来源[:：](?P<source>.{1,40})"
+    r"|(?:作者|编辑|责任编辑|浏览次数|点击数|阅读)[:：].{0,20}"
+    r"|(?:分享到?|打印|关闭|收藏)[:：]?)$")
+_PIECE_SPLIT = re.compile(r"\s*[|｜]\s*|[\s\u3000]{1,}")
+_DATE_TIME_LINE = re.compile(r"^\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*\d{1,2}[:：时]\d{1,2}分?(?:[:：]\d{1,2})?$")
+#: A news agency's dateline, "新华社北京9月9日电" (with a reporter's note): metadata, not text.
+_DATELINE = re.compile(r"^(?P<dateline>[\u4e00-\u9fff·]{2,14}\d{1,2}月\d{1,2}日(?:电|讯)"
+                       r"(?:\s*[（(]记者[^）)]{0,40}[）)])?)(?:$|[\s\u3000]+(?=\S))")
 _TRAILING_NOISE = re.compile(r"(查看更多|展开全文|点击查看全文|阅读全文|全文完)\s*$")
 _TITLE_SUFFIX = re.compile(r"\s*\d{2,6}字(?:范文稿|范文|稿|精选)?$|\s*[（(]?范文(?:稿)?[)）]?$")
 
@@ -69,14 +88,29 @@ def clean_document(raw: RawDocument) -> RawDocument:
     """Return the document with site noise removed and every paragraph cleaned."""
     meta = dict(raw.meta)
     blocks: list[Block] = []
+    pending_source = False  # a "来源：" whose value sits on the next line
     for block in raw.blocks:
         text = block.text.strip(" \t\r\n\u3000\ufeff")
         if not text:
+            continue
+        if pending_source:
+            pending_source = False
+            if len(text) <= 20 and not re.search(r"[。，；：！？]", text):
+                meta.setdefault("source", text)
+                continue
+        if re.fullmatch(r"来源\s*[:：]", text):
+            pending_source = True
             continue
         if _is_noise(text):
             continue
         if _take_metadata_line(text, meta):
             continue
+        dateline = _DATELINE.match(text)
+        if dateline:
+            meta.setdefault("dateline", dateline.group("dateline"))
+            text = text[dateline.end():].strip()
+            if not text:
+                continue
         blocks.append(replace(block, text=text))
 
     blocks = _drop_repeated_title(blocks)
@@ -118,7 +152,36 @@ def _take_metadata_line(text: str, meta: dict) -> bool:
     if match:
         meta.setdefault("published", match.group("when").strip())
         return True
-    return False
+    if _DATE_TIME_LINE.match(text):
+        meta.setdefault("published", text)
+        return True
+    return _take_furniture_line(text, meta)
+
+
+def _take_furniture_line(text: str, meta: dict) -> bool:
+    """Take a line of date, 来源, 发表时间 and widgets ("2013-05-06 | 来源：某网 |【大 中 小】")."""
+    if len(text) > 120:
+        return False
+    had_widgets = bool(_WIDGETS.search(text))
+    rest = _WIDGETS.sub(" ", text)
+    rest = re.sub(r"([:：])[\s\u3000]+", r"\1", rest)
+    pieces = [p for p in _PIECE_SPLIT.split(rest) if p]
+    found = {}
+    for piece in pieces:
+        match = _FURNITURE_PIECE.match(piece)
+        if not match:
+            return False
+        for key in ("date", "when", "source"):
+            if match.group(key) and key not in found:
+                found[key] = match.group(key).strip()
+    if not (had_widgets or "source" in found or "when" in found):
+        return False  # a date alone on a line may be a signature's
+    if "source" in found:
+        meta.setdefault("source", found["source"])
+    when = found.get("when") or found.get("date")
+    if when:
+        meta.setdefault("published", when)
+    return True
 
 
 def _drop_repeated_title(blocks: list[Block]) -> list[Block]:

@@ -1,0 +1,164 @@
+"""Speeches and reports as saved from news and government sites, read through `bigan outline --json`.
+
+The fixtures under tests/data/shapes are our own writing in the shapes such pages take: a
+headline above the speech's own title block, byline prefixes, site furniture, datelines,
+date-and-meeting lines with and without the dash, speaker lines with a post.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bigan.cli import cli
+from kb.cleaning import clean_document
+from kb.model import Block, RawDocument
+from kb.structure import parse_structure, parse_text_blocks
+
+SHAPES = Path(__file__).resolve().parent.parent / "data" / "shapes"
+
+
+def outline_json(name):
+    result = CliRunner().invoke(cli, ["outline", "--json", str(SHAPES / name)])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def facts(data):
+    return {key: data[key] for key in ("title", "doc_type", "date", "speaker", "meeting", "salutation")}
+
+
+def parts(data):
+    return [(s["kind"], s["level"], s["marker"], s["heading"]) for s in data["sections"]]
+
+
+def test_theme_title_with_subtitle_date_and_speaker_lines():
+    data = outline_json("theme_speech.txt")
+    assert facts(data) == {
+        "title": "做新时代的好园丁", "doc_type": "speech", "date": "2025-09-10", "speaker": "刘明川",
+        "meeting": "同东江师范学院师生代表座谈", "salutation": "各位老师，同学们"}
+    assert parts(data) == [
+        ("point", 1, "第一，", "做有理想信念的好老师"),
+        ("point", 1, "第二，", "做有道德情操的好老师"),
+        ("point", 1, "第三，", "做有扎实学识的好老师"),
+        ("point", 1, "第四，", "做有仁爱之心的好老师"),
+        ("point", 1, "第五，", "全社会都要尊师重教"),
+    ]
+    first = data["sections"][0]
+    assert first["paragraphs"] == ["老师是学生成长路上的引路人，要把立德树人放在首位，用自己的言行影响学生。",
+                                   "课堂是育人的主阵地，每一堂课都要上出温度、上出深度。"]
+    assert data["opening"][0].startswith("教师节就要到了")
+    assert data["closing"][0].startswith("老师们、同学们")
+    assert data["meta"]["source"] == "东江新闻网"
+    text = json.dumps(data, ensure_ascii=False)
+    for furniture in ("您的位置", "【大 中 小】", "新华社", "（全文）", "2025-09-12"):
+        assert furniture not in text
+
+
+def test_saved_page_with_headline_prefix_widgets_and_ordered_parts():
+    data = outline_json("keynote_speech.html")
+    assert facts(data) == {
+        "title": "为建设创新型城市而奋斗", "doc_type": "speech", "date": "2025-05-30", "speaker": "周明远",
+        "meeting": "全市科技创新大会、院士专家座谈会", "salutation": "各位院士，同志们，朋友们"}
+    assert [s["marker"] for s in data["sections"]] == ["首先，", "其次，", "再次，", "最后，"]
+    assert data["sections"][1]["heading"] == "要把企业作为创新主体"
+    assert data["opening"] == ["今天，我们召开全市科技创新大会，同院士专家座谈，共商创新发展大计。"]
+    text = json.dumps(data, ensure_ascii=False)
+    for furniture in ("字体", "大中小", "分享", "发表时间", "_东江新闻网"):
+        assert furniture not in text
+
+
+def test_work_report_named_by_file_takes_the_page_title():
+    data = outline_json("2026_东江省_政府工作报告.txt")
+    assert facts(data) == {
+        "title": "2026年东江省政府工作报告", "doc_type": "report", "date": "2026-01-16",
+        "speaker": "省长 林远山", "meeting": "东江省第十四届人民代表大会第四次会议", "salutation": "各位代表"}
+    one, two = data["sections"]
+    assert [c["marker"] + c["heading"] for c in one["children"]] == [
+        "（一）扩大有效需求", "（二）壮大实体经济", "（三）增进民生福祉", "（四）深化改革开放",
+        "（五）加强生态保护", "（六）统筹发展和安全", "（七）加强政府自身建设"]
+    assert [c["marker"] for c in two["children"]] == ["（一）", "（二）"]
+    assert data["meta"]["source"] == "东江日报"
+
+
+def test_date_and_meeting_line_without_the_dash_and_a_city_post():
+    data = outline_json("westridge_report.txt")
+    assert facts(data) == {
+        "title": "2026年西岭市政府工作报告", "doc_type": "report", "date": "2026-01-14",
+        "speaker": "西岭市市长 陈和平", "meeting": "西岭市第十七届人民代表大会第五次会议",
+        "salutation": "各位代表"}
+    assert [s["heading"] for s in data["sections"]] == ["过去一年的工作", "今年的主要任务"]
+
+
+def test_byline_prefix_before_an_at_title():
+    data = outline_json("meeting_speech.txt")
+    assert facts(data) == {
+        "title": "在会见全市优秀青年代表时的讲话", "doc_type": "speech", "date": "2025-05-04",
+        "speaker": "赵立新", "meeting": "会见全市优秀青年代表", "salutation": "青年朋友们，同志们"}
+
+
+@pytest.mark.parametrize("salutation", [
+    "同志们", "各位代表", "各位委员", "同志们、朋友们", "同志们，朋友们", "青年朋友们，同志们",
+    "各位老师、同学们", "各位院士，同志们，朋友们"])
+@pytest.mark.parametrize("comma", ["，", ","], ids=["full", "half"])
+def test_salutations_in_either_width(salutation, comma):
+    written = salutation.replace("，", comma) + ("：" if comma == "，" else ":")
+    raw = clean_document(RawDocument("s.txt", tuple(Block(t) for t in [
+        "在全市工作会议上的讲话", written, "今天召开会议。", "一、提高认识", "要统一思想。"])))
+    doc = parse_structure(raw)
+    assert doc.salutation == salutation
+    assert doc.doc_type == "speech"
+
+
+def test_a_breadcrumb_is_never_the_salutation():
+    for crumb in ("您的位置：", "您的位置：首页 > 要闻", "当前位置：首页"):
+        doc = parse_text_blocks(["关于做好防汛工作的通知", crumb, "现将有关事项通知如下。"])
+        assert doc.salutation is None
+
+
+def test_speaker_prefix_with_colon_and_site_suffix():
+    doc = parse_text_blocks(["钱晓东：在全区营商环境大会上的讲话_西岭新闻网", "（2025年3月3日）", "同志们：",
+                             "今天召开大会。"])
+    assert (doc.title, doc.speaker, doc.date, doc.meeting) == (
+        "在全区营商环境大会上的讲话", "钱晓东", "2025-03-03", "全区营商环境大会")
+
+
+def test_no_title_block_keeps_the_first_line_as_title():
+    doc = parse_text_blocks(["全省防汛工作总结", "今年汛期，全省降雨偏多。", "——这是难忘的一年。"])
+    assert doc.title == "全省防汛工作总结" and doc.byline is None
+
+
+@pytest.mark.parametrize("lines", [
+    ["第一，抓学习。学习要经常。", "第二，抓落实。"],
+    ["首先，抓学习。", "其次，抓落实。", "最后，抓考核。"],
+], ids=["ordinal", "ordered-words"])
+def test_run_in_parts_need_paragraph_starts_and_no_headings(lines):
+    doc = parse_text_blocks(["在全区会议上的讲话", "同志们：", "今天开个短会。"] + lines)
+    assert [s.level for s in doc.sections] == [1] * len(lines)
+    with_headings = parse_text_blocks(["在全区会议上的讲话", "同志们：", "一、总体要求"] + lines)
+    assert [s.marker for s in with_headings.sections] == ["一、"]
+
+
+def test_an_opening_word_alone_is_no_series():
+    doc = parse_text_blocks(["在全区会议上的讲话", "同志们：", "首先，向大家问好！", "今天开个短会。",
+                             "第一，抓学习。"])
+    assert doc.sections == ()
+
+
+REAL = next((p / "shared" / "corpus" / "real" for p in Path(__file__).resolve().parents[3:5]
+             if (p / "shared" / "corpus" / "real").is_dir()), None)
+
+
+def test_real_reports_and_speeches_have_their_head_facts():
+    if REAL is None:
+        pytest.skip("../shared/corpus/real 不在，跳过真实语料测试")
+    from kb.parse import load_document
+    for path in sorted((REAL / "work-report").glob("*.txt")):
+        doc = load_document(path)
+        assert len(doc.date or "") == 10 and doc.speaker and doc.meeting, path.name
+        assert doc.salutation == "各位代表", path.name
+    for path in sorted((REAL / "speech").glob("*.txt")):
+        doc = load_document(path)
+        assert doc.doc_type == "speech" and len(doc.date or "") == 10, path.name
+        assert not doc.title[:4].isdigit() and "全文" not in doc.title, path.name
