@@ -9,6 +9,7 @@ import click
 from bigan.cli_support import CONTEXT_SETTINGS, echo_json, json_option, library_errors, warn
 from kb.errors import QueryError
 from kb.model import DOC_TYPE_NAMES, DOC_TYPES, ROLES, merge_spans
+from kb.structure import heading_text
 
 #: Progress bars only for batches longer than this.
 PROGRESS_FROM = 20
@@ -204,7 +205,7 @@ def _outline_lines(doc) -> list[str]:
 
     def walk(sections, depth):
         for section in sections:
-            lines.append(f"{'  ' * depth}{section.marker}{section.heading}")
+            lines.append(f"{'  ' * depth}{heading_text(section)}")
             walk(section.children, depth + 1)
 
     walk(doc.sections, 0)

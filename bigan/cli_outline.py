@@ -7,7 +7,7 @@ import click
 from bigan.cli_support import echo_json, json_option, library_errors
 from kb.model import DOC_TYPE_NAMES, Document, Section
 from kb.parse import load_document
-from kb.structure import heading_line
+from kb.structure import heading_line, heading_text
 
 
 
@@ -51,7 +51,7 @@ def format_outline(doc: Document, *, points: bool = True) -> list[str]:
     def walk(section: Section, depth: int):
         if section.kind == "point" and not points:
             return
-        heading = heading_line(section) if section.kind == "point" else section.marker + section.heading
+        heading = heading_line(section) if section.kind == "point" else heading_text(section)
         lines.append("  " * depth + heading)
         for child in section.children:
             walk(child, depth + 1)

@@ -119,8 +119,11 @@ def clean_document(raw: RawDocument) -> RawDocument:
         blocks[-1] = replace(blocks[-1], text=last)
 
     split: list[Block] = []
-    for block in blocks:
-        if raw.run_together or len(block.text) > 300:
+    for index, block in enumerate(blocks):
+        notes = _split_byline_notes(block.text) if index < 12 else None
+        if notes:
+            split.extend(replace(block, text=note) for note in notes)
+        elif raw.run_together or len(block.text) > 300:
             split.extend(_split_run_together(block))
         else:
             split.append(block)
@@ -134,6 +137,27 @@ def clean_document(raw: RawDocument) -> RawDocument:
         if text:
             cleaned.append(replace(block, text=text))
     return replace(raw, blocks=tuple(cleaned), meta=meta)
+
+
+_NOTE_START = re.compile(r"(?:根据)?(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+_NOTE_END = re.compile(r"(?:通过|修正|修订|公布|发布|印发|施行|批准)$")
+
+
+def _split_byline_notes(text: str) -> list[str] | None:
+    """Return the 题注 lines of a law's adoption and amendment notes run into one paragraph, or None.
+
+    >>> _split_byline_notes("（2001年1月1日某会议通过　根据2010年2月2日某决定修正）")
+    ['2001年1月1日某会议通过', '根据2010年2月2日某决定修正']
+    """
+    inner = text.strip()
+    if inner.startswith(("（", "(")) and inner.endswith(("）", ")")):
+        inner = inner[1:-1]
+    pieces = [p for p in re.split(r"[\s\u3000；;]+(?=(?:根据)?(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年)", inner) if p]
+    if len(pieces) < 2:
+        return None
+    if all(_NOTE_START.match(p) and _NOTE_END.search(p.rstrip("。；;")) for p in pieces):
+        return [p.rstrip("；;") for p in pieces]
+    return None
 
 
 def _is_noise(text: str) -> bool:

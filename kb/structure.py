@@ -67,7 +67,7 @@ _DATE_MEETING = re.compile(rf"^[（(]?(?:——|—)?\s*{_CN_YEAR}\s*年[^，。
 _NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·]{1,3}"
 _BYLINE_COLON = re.compile(rf"^(?P<speaker>{_NAME})[：:](?P<title>.{{4,}})$")
 _BYLINE_AT = re.compile(rf"^(?P<speaker>{_NAME}?)(?P<title>在.{{2,80}}(?:上|时)的(?:讲话|致辞|发言|讲课|报告))$")
-_NOT_NAME_END = tuple("部委局省市县区府院会办厅处科组室社网报台")
+_NOT_NAME_END = tuple("部委局省市县区府院会办厅处科组室社网报台们")
 _NOT_NAME = ("关于", "附件", "通知", "公告", "视频", "图片", "来源", "时间", "各位", "全省", "全市", "全县",
              "全区", "今天", "我们", "本报", "记者", "主题", "标题")
 #: （全文）, and a site's name after the headline ("_新华网", " - 中国政府网").
@@ -75,6 +75,11 @@ _TITLE_TAIL = re.compile(r"\s*(?:[（(【\[]全文[）)】\]]|全文)$"
                          r"|\s*(?:[_|｜]|\s[-－—]\s)\s*[^_|｜]{1,20}(?:网|频道|客户端|门户|日报|政府|新闻|报)$")
 _FILE_DATE = re.compile(r"^(?P<date>\d{4}-\d{1,2}-\d{1,2})[_\s]+(?=\S)")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+#: 题注 of a law or regulation: "2019年10月8日 某某会议通过", "（根据…修正）", "2022年2月25日 中共中央、国务院发布".
+_NOTE_VERBS = r"(?:通过|修正|修订|公布|发布|印发|施行|批准)"
+_BYLINE_NOTE = re.compile(rf"^[（(]?(?:根据)?{_CN_YEAR}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日"
+                          rf"[^。；]{{0,160}}?{_NOTE_VERBS}[）)]?$")
+_NOTE_ISSUER = re.compile(rf"日\s*(?P<issuer>[\u4e00-\u9fff、]{{2,40}}?)(?:联合)?(?:发布|印发)[）)]?$")
 _BARE_NAME = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff·]{1,3}$")
 _ROLE_WORDS = ("书记", "市长", "省长", "县长", "区长", "主任", "部长", "局长", "主席", "委员", "总理", "厅长",
                "镇长", "乡长", "院长", "校长", "理事长", "同志")
@@ -248,6 +253,7 @@ class _Parser:
                 used = 0
             return meta_title, speaker, used, []
         start = self._title_block_start(paras)
+        block_follows = start is not None
         first_block = self.blocks[0] if self.blocks else None
         if start is None and paras and (first_block is not None and first_block.is_title
                                         or self._title_like(paras[0].text)):
@@ -255,16 +261,19 @@ class _Parser:
         if start is None:
             stem = Path(self.raw.path).stem if self.raw.path and not self.raw.path.startswith("<") else ""
             return _stem_title(stem), speaker, 0, []
-        speaker, title = self._split_title(paras[start].text)
+        speaker, title = self._split_title(paras[start].text, block_follows)
         headline = []
         for para in paras[:start]:
             # A headline repeating the title ("某某：标题（全文）") says nothing new.
-            if self._split_title(para.text)[1] != title:
+            if self._split_title(para.text, True)[1] != title:
                 headline.append(para.text)
         return title, speaker, start + 1, headline
 
-    def _split_title(self, text: str) -> tuple[str | None, str]:
-        """Return (speaker, title) of a headline: byline prefix, file date, （全文） and site name off."""
+    def _split_title(self, text: str, block_follows: bool = False) -> tuple[str | None, str]:
+        """Return (speaker, title) of a headline: byline prefix, file date, （全文） and site name off.
+
+        A prefix before a colon is a speaker only before a speech's title or a title block.
+        """
         title = text
         for _ in range(2):
             title = _TITLE_TAIL.sub("", title).strip() or title
@@ -274,7 +283,9 @@ class _Parser:
             title = title[match.end():]
         for pattern in (_BYLINE_COLON, _BYLINE_AT):
             match = pattern.match(title)
-            if match and _name_like(match.group("speaker")):
+            if match and _name_like(match.group("speaker")) and not marker_level(match.group("title")) \
+                    and (block_follows or pattern is _BYLINE_AT
+                         or classify(match.group("title")) == "speech"):
                 return match.group("speaker"), match.group("title")
         return None, title
 
@@ -336,6 +347,8 @@ class _Parser:
 
     @staticmethod
     def _byline_like(text: str) -> bool:
+        if _BYLINE_NOTE.match(text):
+            return True
         if len(text) > 80 or marker_level(text):
             return False
         if text.startswith(("——", "—", "--")):
@@ -432,8 +445,17 @@ class _Parser:
                     number = match.group(0)
                     break
         date = iso_date(self.meta.get("date")) if self.meta.get("date") else None
-        return DocMeta(doc_number=number, issuer=self.meta.get("issuer"), date=date,
-                       source=self.meta.get("source"))
+        issuer = self.meta.get("issuer")
+        notes = [line for line in byline if _BYLINE_NOTE.match(line)]
+        if notes:
+            # 题注: the text in force dates from its last adoption, amendment or promulgation.
+            dated = [iso_date(line) for line in notes if not line.rstrip("）)").endswith("施行")]
+            date = date or max((d for d in dated if d), default=None)
+            for line in notes:
+                match = _NOTE_ISSUER.search(line)
+                if match and not issuer:
+                    issuer = match.group("issuer")
+        return DocMeta(doc_number=number, issuer=issuer, date=date, source=self.meta.get("source"))
 
     def _date(self, title, byline, signature, doc_meta: DocMeta) -> str | None:
         if doc_meta.date:
@@ -843,9 +865,20 @@ def document_text(doc: Document) -> list[str]:
     return lines
 
 
+def heading_text(section: Section) -> str:
+    """Return marker and heading as a reader writes them: 第一章 总则 keeps its space.
+
+    >>> heading_text(Section("heading", 1, "第一章", "总则")), heading_text(Section("heading", 1, "一、", "总则"))
+    ('第一章 总则', '一、总则')
+    """
+    if section.heading and re.fullmatch(rf"第[{_CN_NUM}零〇\d]{{1,6}}[编章节]", section.marker):
+        return f"{section.marker} {section.heading}"
+    return section.marker + section.heading
+
+
 def heading_line(section: Section) -> str:
     """Return a heading as written: marker, heading and, for run-in heads, the closing 。."""
-    text = section.marker + section.heading
+    text = heading_text(section)
     if section.kind == "heading" and section.marker.startswith("第") and section.marker.endswith("条"):
         return text  # an article has no heading of its own
     if (section.kind == "point" or section.inline) and section.heading \

@@ -162,3 +162,39 @@ def test_real_reports_and_speeches_have_their_head_facts():
         doc = load_document(path)
         assert doc.doc_type == "speech" and len(doc.date or "") == 10, path.name
         assert not doc.title[:4].isdigit() and "全文" not in doc.title, path.name
+
+
+def test_regulation_headings_keep_their_space_and_notes_give_the_date():
+    data = outline_json("regulation.md")
+    assert (data["title"], data["doc_type"], data["date"]) == ("东江省社区服务条例", "regulation", "2021-09-28")
+    assert [(s["marker"], s["heading"]) for s in data["sections"]] == [("第一章", "总则"), ("第二章", "服务内容")]
+    result = CliRunner().invoke(cli, ["outline", str(SHAPES / "regulation.md")])
+    assert "  第一章 总则" in result.stdout.splitlines()
+    assert "    第一节 基本服务" in result.stdout.splitlines()
+    from kb.parse import load_document
+    doc = load_document(SHAPES / "regulation.md")
+    # the adoption and amendment notes ran into one paragraph: each is its own line now
+    assert doc.byline.split("\n") == [
+        "2018年3月30日东江省第十三届人民代表大会常务委员会第二次会议通过",
+        "根据2021年9月28日东江省第十三届人民代表大会常务委员会第二十六次会议"
+        "《关于修改〈东江省社区服务条例〉的决定》修正"]
+
+
+def test_a_promulgation_note_gives_date_and_issuer():
+    data = outline_json("guideline.txt")
+    assert (data["date"], data["meta"]["issuer"], data["meta"]["date"]) == (
+        "2022-02-25", "中共东江省委、东江省人民政府", "2022-02-25")
+    assert [s["marker"] for s in data["sections"]] == ["第一条", "第二条"]
+
+
+def test_articles_and_run_in_headings_read_as_one_line_in_passages():
+    from kb.parse import load_document
+    from kb.passages import document_passages
+    texts = [p.text for p in document_passages(load_document(SHAPES / "regulation.md"), "x")]
+    assert "第一条 为了规范社区服务，提升社区服务水平，根据有关法律、行政法规，结合本省实际，制定本条例。" in texts
+    assert "第四条 社区服务站点应当公开服务事项。" in texts
+    report = document_passages(load_document(SHAPES / "2026_东江省_政府工作报告.txt"), "y")
+    body = [p for p in report if p.role == "body"]
+    assert "2.便民服务方面。改造提升户外劳动者服务站点一百二十个。" in [p.text for p in body]
+    # the heading stays in the 标题库 as it was
+    assert "便民服务方面" in [p.text for p in report if p.role == "heading"]
