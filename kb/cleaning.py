@@ -13,6 +13,7 @@ document equals its input.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 
 from kb.model import Block, RawDocument
@@ -76,6 +77,37 @@ def clean_text(text: str) -> str:
     text = _normalise_quotes(text)
     text = _normalise_marks(text)
     return _normalise_spaces(text)
+
+
+#: Characters that normalise() may change; text without any is returned as it is (fast path).
+_NORMALISE_NEEDED = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a％＋．／［］\\[\\],:;!?()\"【]")
+_WIDE_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
+_WIDE_SIGNS = str.maketrans({"％": "%", "＋": "+"})
+_WIDE_BETWEEN = re.compile(r"(?<=[0-9A-Za-z])[．／](?=[0-9A-Za-z])")
+#: A document number's year in brackets of any kind: 国发[2019]4号, 国发［2019］4号 → 国发〔2019〕4号.
+_DOC_NUMBER_YEAR = re.compile(f"(?<=[{_HAN}])[\\[［【(（]\\s*(\\d{{4}})\\s*[\\]］】)）](?=\\s*\\d{{1,5}}\\s*号)")
+
+
+def normalise(text: str) -> str:
+    """Return the form of ``text`` that search compares: the one function for passages and queries.
+
+    Letters and digits at full width become ASCII (NFKC), ％ and ＋ too; half-width
+    punctuation touching Chinese becomes full width, as cleaning does; the year of a
+    document number takes 〔〕 whatever brackets it was written with. Idempotent.
+
+    >>> normalise("各位老师,同学们"), normalise("增长5.5％"), normalise("１＋Ｘ，ＧＤＰ")
+    ('各位老师，同学们', '增长5.5%', '1+X，GDP')
+    >>> normalise("国发[2019]4号"), normalise("国发［2019］4号"), normalise("国发〔2019〕4号")
+    ('国发〔2019〕4号', '国发〔2019〕4号', '国发〔2019〕4号')
+    """
+    if not _NORMALISE_NEEDED.search(text):
+        return text
+    text = _WIDE_ALNUM.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+    text = _WIDE_BETWEEN.sub(lambda m: "." if m.group(0) == "．" else "/", text.translate(_WIDE_SIGNS))
+    text = _DOC_NUMBER_YEAR.sub(r"〔\1〕", text)
+    text = _normalise_parens(text)
+    text = _normalise_quotes(text)
+    return _normalise_marks(text)
 
 
 def clean_title(title: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kb.cleaning import normalise
 from kb.model import Document, Passage, Section
 
 
@@ -38,6 +39,8 @@ def document_passages(doc: Document, doc_id: str, source: str | None = None) -> 
     def add(text: str | None, role: str, level: int = 0, path: tuple[str, ...] = ()) -> None:
         if text is None or not text.strip():
             return
+        # Search compares normalised text; queries go through the same function.
+        text = normalise(text)
         out.append(Passage(doc_id=doc_id, ordinal=len(out), text=text, role=role, level=level,
                            section_path=path, title=doc.title, doc_type=doc.doc_type,
                            date=doc.date, source=source))

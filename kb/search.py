@@ -28,6 +28,7 @@ from whoosh.query import Or, Term
 from whoosh.scoring import BM25F, bm25
 
 from kb.analysis import bigrams, query_words
+from kb.cleaning import normalise
 from kb.errors import QueryError
 from kb.index import SEP, unpack_meta
 from kb.model import ROLES, Hit, Span
@@ -54,14 +55,18 @@ class Query:
 def parse_query(text: str) -> Query:
     """Return the parsed query; QueryError when nothing is left to look for.
 
+    Terms go through :func:`kb.cleaning.normalise`, as every passage did when indexed.
+
     >>> parse_query('基层治理 -网格 "GB/T 9704"')
     Query(include=('基层治理', 'GB/T 9704'), exclude=('网格',))
+    >>> parse_query("各位老师,同学们 国发[2019]4号 ＧＤＰ")
+    Query(include=('各位老师，同学们', '国发〔2019〕4号', 'GDP'), exclude=())
     """
     include: list[str] = []
     exclude: list[str] = []
     for match in _TOKEN.finditer(text or ""):
         minus, quoted, bare = match.groups()
-        term = quoted if quoted is not None else bare
+        term = normalise(quoted if quoted is not None else bare)
         if quoted is None and minus and not term:
             term = "-"  # a lone hyphen is a character to look for
             minus = ""
