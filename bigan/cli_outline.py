@@ -49,7 +49,7 @@ def format_outline(doc: Document, *, points: bool = True) -> list[str]:
         lines.append(f"  （开头 {len(doc.opening)} 段）")
 
     def walk(section: Section, depth: int):
-        if section.kind == "point" and not points:
+        if section.kind == "point" and not points and section.level > 1:  # a speech's run-in parts stay
             return
         heading = heading_line(section) if section.kind == "point" else heading_text(section)
         lines.append("  " * depth + heading)

@@ -198,3 +198,10 @@ def test_articles_and_run_in_headings_read_as_one_line_in_passages():
     assert "2.便民服务方面。改造提升户外劳动者服务站点一百二十个。" in [p.text for p in body]
     # the heading stays in the 标题库 as it was
     assert "便民服务方面" in [p.text for p in report if p.role == "heading"]
+
+
+def test_outline_lists_run_in_parts_even_without_points():
+    for flag in ([], ["--no-points"]):
+        result = CliRunner().invoke(cli, ["outline", *flag, str(SHAPES / "theme_speech.txt")])
+        lines = result.stdout.splitlines()
+        assert lines[3:6] == ["  （开头 2 段）", "  第一，做有理想信念的好老师。", "  第二，做有道德情操的好老师。"]
