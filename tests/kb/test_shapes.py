@@ -205,3 +205,41 @@ def test_outline_lists_run_in_parts_even_without_points():
         result = CliRunner().invoke(cli, ["outline", *flag, str(SHAPES / "theme_speech.txt")])
         lines = result.stdout.splitlines()
         assert lines[3:6] == ["  （开头 2 段）", "  第一，做有理想信念的好老师。", "  第二，做有道德情操的好老师。"]
+
+
+def test_furniture_cleaning_keeps_look_alike_content():
+    lines = ["关于开展节水宣传周活动的通知", "一、活动时间", "时间：2024年3月22日至28日", "感谢新闻界的记者朋友们",
+             "三、视察情况", "首页设计要简洁", "2024年3月15日"]
+    cleaned = clean_document(RawDocument("n.txt", tuple(Block(t) for t in lines)))
+    assert [b.text for b in cleaned.blocks] == lines
+    assert "published" not in cleaned.meta and "source" not in cleaned.meta
+
+
+@pytest.mark.parametrize("line, meta", [
+    ("2013-05-06 | 来源：东江政府网 |【大 中 小】【打印】【关闭】", {"source": "东江政府网", "published": "2013-05-06"}),
+    ("发表时间：2014-09-10　来源：新华社", {"source": "新华社", "published": "2014-09-10"}),
+    ("2026年02月10日 07时41分", {"published": "2026年02月10日 07时41分"}),
+    ("新华社东江9月9日电", {"dateline": "新华社东江9月9日电"}),
+    ("您的位置: 首页 > 东江要闻", {}),
+    ("【字体：大 中 小】", {}),
+    ("分享：", {}),
+    ("某某作报告。新东江·东江日报记者 张某某", {}),
+], ids=["widgets", "published", "time", "dateline", "breadcrumb", "font", "share", "caption"])
+def test_furniture_lines_leave_the_text(line, meta):
+    cleaned = clean_document(RawDocument("n.txt", tuple(Block(t) for t in ["标题", line, "正文。"])))
+    assert [b.text for b in cleaned.blocks] == ["标题", "正文。"]
+    assert cleaned.meta == meta
+
+
+def test_a_widget_spread_over_lines_and_a_source_on_the_next_line():
+    lines = ["标题", "【字体：", "大", "中", "小", "】", "来源:", "东江日报", "正文。"]
+    cleaned = clean_document(RawDocument("n.txt", tuple(Block(t) for t in lines)))
+    assert [b.text for b in cleaned.blocks] == ["标题", "正文。"]
+    assert cleaned.meta == {"source": "东江日报"}
+
+
+def test_a_dateline_before_the_text_is_metadata():
+    cleaned = clean_document(RawDocument("n.txt", tuple(Block(t) for t in [
+        "标题", "新华社东江9月9日电　（记者某某）今天上午，会议召开。"])))
+    assert [b.text for b in cleaned.blocks] == ["标题", "今天上午，会议召开。"]
+    assert cleaned.meta["dateline"] == "新华社东江9月9日电　（记者某某）"
