@@ -108,7 +108,12 @@ def normalise(text: str) -> str:
     text = _DOC_NUMBER_YEAR.sub(r"〔\1〕", text)
     text = _normalise_parens(text)
     text = _normalise_quotes(text)
-    return _normalise_marks(text)
+    # A converted mark makes its neighbour's neighbourhood Chinese ("::中"): repeat until stable.
+    while True:
+        marked = _normalise_marks(text)
+        if marked == text:
+            return text
+        text = marked
 
 
 def clean_title(title: str) -> str:
