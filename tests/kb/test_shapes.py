@@ -243,3 +243,12 @@ def test_a_dateline_before_the_text_is_metadata():
         "标题", "新华社东江9月9日电　（记者某某）今天上午，会议召开。"])))
     assert [b.text for b in cleaned.blocks] == ["标题", "今天上午，会议召开。"]
     assert cleaned.meta["dateline"] == "新华社东江9月9日电　（记者某某）"
+
+
+def test_a_prefixed_headline_that_is_the_title():
+    doc = parse_text_blocks(["周明远：为建设创新型城市而奋斗", "——在全市科技创新大会上的讲话", "（2025年5月30日）",
+                             "周明远", "同志们：", "今天召开大会。"])
+    assert (doc.title, doc.speaker, doc.date, doc.meeting, doc.doc_type, doc.salutation) == (
+        "为建设创新型城市而奋斗", "周明远", "2025-05-30", "全市科技创新大会", "speech", "同志们")
+    # without a title block a colon is part of the title
+    assert parse_text_blocks(["问题：如何建设创新型城市", "正文。"]).title == "问题：如何建设创新型城市"
