@@ -71,9 +71,14 @@ _RUN_BREAK = re.compile(r"(?<=[。！？：；!?:;])[ \t\u3000]+(?=\S)"
                         r"|[ \t\u3000]+(?=[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)")
 
 
+#: A numbering marker opening a paragraph with brackets of mixed width or inner spaces: "(四）", "（ 五 ）".
+_MIXED_MARKER = re.compile(r"^[（(]\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*[）)]")
+
+
 def clean_text(text: str) -> str:
     """Return one paragraph with normalised punctuation width and whitespace."""
     text = _strip_controls(text)
+    text = _MIXED_MARKER.sub(r"（\1）", text.lstrip(" \t\u3000"), count=1)
     text = _normalise_parens(text)
     text = _normalise_quotes(text)
     text = _normalise_marks(text)

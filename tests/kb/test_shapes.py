@@ -252,3 +252,14 @@ def test_a_prefixed_headline_that_is_the_title():
         "为建设创新型城市而奋斗", "周明远", "2025-05-30", "全市科技创新大会", "speech", "同志们")
     # without a title block a colon is part of the title
     assert parse_text_blocks(["问题：如何建设创新型城市", "正文。"]).title == "问题：如何建设创新型城市"
+
+
+def test_level_two_markers_with_mixed_brackets_are_not_missed():
+    lines = ["2026年西岭市政府工作报告", "各位代表：", "现在作报告。", "一、过去一年的工作", "（一）稳增长。增长较快。",
+             "(二)促改革。改革深化。", "（三)惠民生。", "1.就业方面。就业稳定。", "2.便民服务方面。服务提升。",
+             "(四）强生态。", "（ 五 ）保安全。", "(六)抓作风。", "（七）重实干。", "二、今年的任务", "（一）抓项目。"]
+    doc = parse_structure(clean_document(RawDocument("r.txt", tuple(Block(t) for t in lines))))
+    one, two = doc.sections
+    assert [c.marker + c.heading for c in one.children] == [
+        "（一）稳增长", "（二）促改革", "（三）惠民生", "（四）强生态", "（五）保安全", "（六）抓作风", "（七）重实干"]
+    assert [c.marker for c in two.children] == ["（一）"]
