@@ -57,7 +57,6 @@ _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\s*\d{1,4}\s*号")
 _MEETING = re.compile(r"在(?P<m>.{2,60}?)(?:上|时|期间)的(?:讲话|致辞|发言|报告|总结讲话|主持词|讲课)")
 _BYLINE_MEETING = re.compile(r"在(?P<m>.{2,60}?)(?:上|时)(?:的讲话|的发言)?[）)]?$")
-_SPEAKER_PREFIX = re.compile(r"^(?P<speaker>[\u4e00-\u9fff·]{2,5})[：:](?P<title>(?:在|关于).+)$")
 # The title block of a speech or report saved from a news site: a subtitle ("——在…上的讲话"),
 # a date line ("（2016年5月30日）"), a date-and-meeting line with or without the dash.
 _CN_YEAR = r"(?:\d{4}|[〇○零一二三四五六七八九]{4})"
