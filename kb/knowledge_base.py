@@ -174,6 +174,7 @@ class KnowledgeBase:
 
     def close(self) -> None:
         """Release the open searcher and index."""
+        self._edits = None  # another process may have corrected something meanwhile
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
@@ -360,7 +361,7 @@ class KnowledgeBase:
         owner = by_alias.get(source)
         if owner is not None and dict(records[owner].aliases).get(source) == digest:
             return "unchanged"
-        doc = load()
+        doc = self._overrides().apply(source, load())  # the user's corrections (bigan edit)
         passages = document_passages(doc, "", source)
         body = [p.text for p in passages if p.role != "title"] or [p.text for p in passages]
         thash = text_hash(body)
@@ -425,6 +426,14 @@ class KnowledgeBase:
         batch.adds[doc_id] = (info, passages)
         batch.passages += len(passages)
         return kind
+
+    def _overrides(self):
+        """Return the overrides file (bigan edit), read once until the next close()."""
+        from kb.edits import Overrides
+
+        if getattr(self, "_edits", None) is None:
+            self._edits = Overrides(self.root)
+        return self._edits
 
     def _commit_batch(self, batch: _Batch, records, committed) -> None:
         """Commit one ingest batch; a failed write becomes a KbError, the last commit stays."""
@@ -548,6 +557,36 @@ class KnowledgeBase:
                 library = None
         add_words(user_words(library, self.root / WORDS_FILE))
         self._words_loaded = True
+
+    def edit(self, doc_id_or_path: str, *, title: str | None = None, doc_type: str | None = None,
+             date: str | None = None, speaker: str | None = None, meeting: str | None = None,
+             unit: str | None = None) -> DocumentInfo:
+        """Correct a document's title, type, date, speaker, meeting or unit; return its new entry.
+
+        The correction is kept in the folder's overrides file as well as in the stored
+        document, so it survives `reindex` and a re-ingest of the file. A bad value is a
+        KbError naming it and what to write (an empty string clears a field).
+        """
+        from kb.edits import apply_edits, validate_edits
+
+        edits = validate_edits(dict(title=title, doc_type=doc_type, date=date, speaker=speaker,
+                                    meeting=meeting, unit=unit))
+        if not edits:
+            raise KbError("没有要修改的内容（请给出 --title、--type、--date、--speaker、--meeting 或 --unit）")
+        with self.store.lock(self.lock_timeout):
+            self.close()
+            info = self._find(doc_id_or_path)
+            doc = apply_edits(self.document(info.doc_id), edits)
+            changed = dataclasses.replace(info, title=doc.title, doc_type=doc.doc_type, date=doc.date)
+            self._overrides().record(info.source, edits)
+            self.store.save(changed, doc)
+            records = dict(self._catalogue())
+            records[info.doc_id] = changed
+            batch = _Batch()
+            batch.records[info.doc_id] = changed
+            self._commit(batch, records, set(records))
+        self.close()
+        return changed
 
     def remove(self, doc_id_or_path: str) -> DocumentInfo:
         """Remove a document (or, for a duplicate's path, only that alias); return its entry."""
