@@ -99,7 +99,8 @@ def convert(paths: Iterable, to: str = "docx", outdir=None, *, timeout: float = 
             soffice=None, progress: Callable[[Path], None] | None = None) -> list[Converted]:
     """Convert ``paths`` to format ``to`` ("docx", "pdf", "odt", "doc", "rtf", "txt") with one LibreOffice start.
 
-    Outputs go to ``outdir`` (default: beside each input) as ``<stem>.<to>``; the result
+    Outputs go to ``outdir`` (default: beside each input) as ``<stem>.<to>`` (``<stem> (2).<to>``
+    for a second input of the call with the same stem); the result
     has one :class:`Converted` per input, in order. ``timeout`` is the time allowed for
     each file: a hung file gets a :class:`ConversionTimeoutError` and LibreOffice starts
     afresh for the rest. ``progress`` is called with each input once it is done.
@@ -131,6 +132,8 @@ def convert(paths: Iterable, to: str = "docx", outdir=None, *, timeout: float = 
             names.append(name)
             todo.append(index)
 
+        placed: set[Path] = set()
+
         def done(index: int, converted: Converted) -> None:
             results[index] = converted
             if progress is not None:
@@ -148,7 +151,7 @@ def convert(paths: Iterable, to: str = "docx", outdir=None, *, timeout: float = 
                         "文件可能损坏；请用 Word 或 WPS 打开后另存为 .docx")))
                     finished.append(index)
                 elif produced.is_file() and produced.stat().st_size > 0:
-                    target = _place(produced, sources[index], to, outdir)
+                    target = _place(produced, sources[index], to, outdir, placed)
                     done(index, Converted(sources[index], output=target))
                     finished.append(index)
                 elif hung is None:
@@ -169,10 +172,15 @@ def convert_one(path, to: str = "docx", outdir=None, *, timeout: float = DEFAULT
     return result.output
 
 
-def _place(produced: Path, source: Path, to: str, outdir) -> Path:
+def _place(produced: Path, source: Path, to: str, outdir, placed: set[Path]) -> Path:
     folder = Path(outdir) if outdir is not None else source.parent
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{source.stem}.{to}"
+    copy = 1
+    while target in placed:  # two inputs of one call with the same stem (a.doc, a.rtf)
+        copy += 1
+        target = folder / f"{source.stem} ({copy}).{to}"
+    placed.add(target)
     # Copy then rename: a failure never leaves half a file under the final name.
     partial = target.with_name(f".{target.name}.part")
     shutil.copyfile(produced, partial)
