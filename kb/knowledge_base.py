@@ -134,7 +134,8 @@ class KnowledgeBase:
 
     def __init__(self, root: Path, *, lock_timeout: float = 10.0, batch_size: int = DEFAULT_BATCH,
                  max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-                 max_docx_expanded: int = DEFAULT_MAX_DOCX_EXPANDED, procs: int | None = None):
+                 max_docx_expanded: int = DEFAULT_MAX_DOCX_EXPANDED, procs: int | None = None,
+                 office_timeout: float | None = None):
         self.root = Path(root)
         self.store = Store(self.root)
         self.index = Index(self.root)
@@ -143,6 +144,8 @@ class KnowledgeBase:
         self.max_file_bytes = max_file_bytes
         self.max_docx_expanded = max_docx_expanded
         self.procs = procs
+        #: Seconds LibreOffice may spend on one office file (None: kb.office.DEFAULT_TIMEOUT).
+        self.office_timeout = office_timeout
         self._searcher = None
         self._search = None
         self._records: dict[str, DocumentInfo] | None = None
@@ -322,7 +325,8 @@ class KnowledgeBase:
         from kb.readers.office import OfficeReader
         from kb.readers.source import read_bytes
 
-        reader = OfficeReader(max_expanded=self.max_docx_expanded)
+        reader = OfficeReader(max_expanded=self.max_docx_expanded, **(
+            {"timeout": self.office_timeout} if self.office_timeout is not None else {}))
         converted: dict[int, object] = {}
 
         def load(index: int) -> Document:
