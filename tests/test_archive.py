@@ -342,3 +342,15 @@ def test_ingest_mixed_archive(tmp_path, office_files, pdf_files):
         hits = kb.search("摸清底数")
         assert hits and hits[0].text.endswith("摸清底数")
         assert [h.source for h in kb.search("二〇一〇年以来形成的文书档案")] == [str(folder / "通知.pdf")]
+
+
+def test_format_and_check_read_a_pdf(runner, tmp_path, pdf_files):
+    _source, pdf = pdf_files["notice"]
+    output = tmp_path / "重排.docx"
+    result = runner.invoke(cli, ["format", str(pdf), "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    again = runner.invoke(cli, ["outline", "--json", str(output)])
+    assert json.loads(again.stdout) == json.loads(runner.invoke(cli, ["outline", "--json", str(pdf)]).stdout)
+    checked = runner.invoke(cli, ["--kb", str(tmp_path / "no-kb"), "check", "--json", str(pdf)])
+    assert checked.exit_code in (0, 1), checked.output
+    assert isinstance(json.loads(checked.stdout), (list, dict))
