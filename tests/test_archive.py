@@ -239,18 +239,23 @@ def test_scanned_pdf(runner, tmp_path):
     assert outline.output.strip().splitlines()[-1].endswith("这是扫描件，没有文字层，无法读取文字（请先用 OCR 软件识别成文字，或找到原始的 Word 文件）")
 
 
-@needs_soffice
-def test_encrypted_pdf(runner, tmp_path, pdf_files):
+def _export_pdf(source: Path, folder: Path, profile: Path, options: str) -> Path:
     import subprocess
 
-    source, _pdf = pdf_files["notice"]
-    options = ('pdf:writer_pdf_Export:{"EncryptFile":{"type":"boolean","value":"true"},'
-               '"DocumentOpenPassword":{"type":"string","value":"mima"}}')
-    folder = tmp_path / "in"
-    subprocess.run([str(find_soffice()), f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
-                    "--headless", "--convert-to", options, "--outdir", str(folder), str(source)],
+    subprocess.run([str(find_soffice()), f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                    "--convert-to", f"pdf:writer_pdf_Export:{{{options}}}", "--outdir", str(folder), str(source)],
                    check=True, capture_output=True, timeout=180)
-    encrypted = folder / "notice.pdf"
+    return folder / f"{source.stem}.pdf"
+
+
+@needs_soffice
+def test_encrypted_pdf(runner, tmp_path, pdf_files):
+    _source, pdf = pdf_files["notice"]
+    source = pdf.parent.parent / "flush" / "notice.docx"
+    folder = tmp_path / "in"
+    encrypted = _export_pdf(source, folder, tmp_path / "profile",
+                            '"EncryptFile":{"type":"boolean","value":"true"},'
+                            '"DocumentOpenPassword":{"type":"string","value":"mima"}')
     assert encrypted.read_bytes().count(b"/Encrypt") >= 1
     shutil.copyfile(DATA / "notice.txt", folder / "notice.txt")
     report = json.loads(_ingest(tmp_path, runner, folder).stdout)
@@ -258,6 +263,21 @@ def test_encrypted_pdf(runner, tmp_path, pdf_files):
         f"{encrypted}：PDF 文件加了密码，无法读取文字"
         "（请用知道密码的软件打开后另存为不加密的 PDF，或找到原始的 Word 文件）"]
     assert report["counts"]["added"] == 1
+
+
+@needs_soffice
+def test_pdf_with_only_a_permissions_password_is_read_quietly(runner, tmp_path, pdf_files):
+    # Portals often forbid copying with an owner password; the text layer is still readable.
+    _source, pdf = pdf_files["notice"]
+    source = pdf.parent.parent / "flush" / "notice.docx"
+    restricted = _export_pdf(source, tmp_path / "out", tmp_path / "profile",
+                             '"RestrictPermissions":{"type":"boolean","value":"true"},'
+                             '"PermissionPassword":{"type":"string","value":"owner"},'
+                             '"EnableCopyingOfContent":{"type":"boolean","value":"false"}')
+    assert b"/Encrypt" in restricted.read_bytes()
+    result = runner.invoke(cli, ["outline", str(restricted)])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == runner.invoke(cli, ["outline", str(pdf)]).stdout
 
 
 def _rtf(text: str) -> bytes:
@@ -354,3 +374,18 @@ def test_format_and_check_read_a_pdf(runner, tmp_path, pdf_files):
     checked = runner.invoke(cli, ["--kb", str(tmp_path / "no-kb"), "check", "--json", str(pdf)])
     assert checked.exit_code in (0, 1), checked.output
     assert isinstance(json.loads(checked.stdout), (list, dict))
+
+
+def test_size_limit_applies_before_conversion(runner, tmp_path, monkeypatch):
+    # No soffice at all: a file over the limit is refused for its size, not sent to LibreOffice.
+    monkeypatch.setenv("BIGAN_SOFFICE", str(tmp_path / "nowhere" / "soffice"))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "大.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 3000)
+    (folder / "大.pdf").write_bytes(_scanned_pdf() + b"%" * 3000)
+    result = _ingest(tmp_path, runner, folder, "--max-size", "2KB")
+    messages = [f["message"] for f in json.loads(result.stdout)["failed"]]
+    assert messages == [f"{folder / name}：文件太大（{size}），超过 2 KB 的上限（请拆分文件，或调高大小上限）"
+                        for name, size in (("大.doc", "3.008 KB"), ("大.pdf", f"{(len(_scanned_pdf()) + 3000) / 1000:.4g} KB"))]
+    outline = runner.invoke(cli, ["outline", str(folder / "大.doc")])
+    assert outline.exit_code == 1 and "需要 LibreOffice" in outline.output

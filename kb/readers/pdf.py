@@ -13,6 +13,7 @@ on the paragraphs as for any other format.
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -92,6 +93,11 @@ def _read_pages(data: bytes, path) -> list[_Page]:
             elif isinstance(item, LTContainer):  # figures (forms) hold glyphs too
                 yield from glyphs(item)
 
+    # pdfminer logs what it works around (a "no copying" flag, a damaged xref) as
+    # warnings; a reader's messages are its ReadErrors, so keep them off stderr.
+    miner_log = logging.getLogger("pdfminer")
+    if not any(isinstance(h, logging.NullHandler) for h in miner_log.handlers):
+        miner_log.addHandler(logging.NullHandler())
     manager = PDFResourceManager(caching=True)
     device = PDFPageAggregator(manager, laparams=None)  # glyphs only: lines are ours
     interpreter = PDFPageInterpreter(manager, device)
