@@ -39,6 +39,8 @@ INSTALL_HINT = "Debian/Ubuntu：sudo apt install libreoffice-writer-nogui"
 _TARGETS = {"docx": "docx:MS Word 2007 XML", "pdf": "pdf:writer_pdf_Export", "odt": "odt",
             "doc": "doc:MS Word 97", "rtf": "rtf:Rich Text Format", "txt": "txt:Text (encoded):UTF8"}
 _POLL = 0.05
+#: Inputs per soffice start at most (Windows limits a command line to 32,767 characters).
+_CHUNK = 100
 
 
 class OfficeNotFoundError(KbError):
@@ -141,7 +143,8 @@ def convert(paths: Iterable, to: str = "docx", outdir=None, *, timeout: float = 
 
         silent_before = False
         while todo:
-            hung, silent = _run(program, [inbox / names[i] for i in todo], to, outbox, work, timeout)
+            chunk = todo[:_CHUNK]
+            hung, silent = _run(program, [inbox / names[i] for i in chunk], to, outbox, work, timeout)
             if hung is not None and silent and silent_before:
                 # Two starts in a row without a sign of life: LibreOffice itself is stuck.
                 for index in todo:
@@ -151,7 +154,7 @@ def convert(paths: Iterable, to: str = "docx", outdir=None, *, timeout: float = 
                 break
             silent_before = hung is not None and silent
             finished = set()
-            for position, index in enumerate(todo):
+            for position, index in enumerate(chunk):
                 produced = outbox / f"{Path(names[index]).stem}.{to}"
                 if position == hung:
                     produced.unlink(missing_ok=True)
