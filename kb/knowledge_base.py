@@ -77,8 +77,9 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
     """Yield (file, None) for every supported file under ``paths``, or (path, error message).
 
     Folders are walked recursively in name order without following symbolic
-    links (no loops); hidden files and a folder's README.md (a description of
-    the folder, as the starter corpus has) are skipped.
+    links (no loops); hidden files, the ``~$`` owner files Word leaves beside an
+    open document, and a folder's README.md (a description of the folder, as the
+    starter corpus has) are skipped.
     """
     for raw in paths:
         path = Path(os.fsdecode(raw))  # a bytes name that is not UTF-8 keeps its bytes
@@ -86,7 +87,7 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
             for folder, dirs, files in os.walk(path, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if name.startswith(".") or not name.lower().endswith(SUFFIXES) \
+                    if name.startswith((".", "~$")) or not name.lower().endswith(SUFFIXES) \
                             or name.lower() == "readme.md":
                         continue
                     yield Path(folder) / name, None

@@ -352,6 +352,7 @@ def test_ingest_mixed_archive(tmp_path, office_files, pdf_files):
     shutil.copyfile(office_files["speech"][".rtf"], folder / "讲话.rtf")
     shutil.copyfile(pdf_files["notice"][1], folder / "通知.pdf")
     (folder / "坏的.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
+    (folder / "~$方案.doc").write_bytes(b"\x06Word owner file")  # Word's lock file: not a document
     with KnowledgeBase.open(tmp_path / "kb") as kb:
         report = kb.ingest([folder])
         assert report.failed == ((str(folder / "坏的.doc"),
