@@ -152,9 +152,27 @@ def pdf_files(tmp_path_factory):
     made = {name: format_document(path, folder / f"{name}.docx") for name, path in sources.items()}
     (folder / "flush").mkdir()
     flush = [_left_aligned(path, folder / "flush" / path.name) for path in made.values()]
-    results = convert(flush, "pdf", folder / "pdf")
-    assert [r.error for r in results] == [None] * 3
+    made["columns"] = _two_column_docx(folder / "columns.docx")
+    results = convert([*flush, made["columns"]], "pdf", folder / "pdf")
+    assert [r.error for r in results] == [None] * 4
     return {name: (made[name], result.output) for name, result in zip(made, results)}
+
+
+COLUMN_PARAGRAPHS = [f"第{n}段：本栏文字用来检验双栏排版的阅读顺序，应当先读完左栏再读右栏。"
+                     f"The archive holds {n * 37} files in version {n}.{n + 1}; 每段都以句号结束。"
+                     for n in range(1, 15)]
+
+
+def _two_column_docx(path: Path) -> Path:
+    from docx.shared import Pt
+
+    document = docx.Document()
+    document.sections[0]._sectPr.append(parse_xml(f'<w:cols {nsdecls("w")} w:num="2" w:space="720"/>'))
+    document.styles["Normal"].font.size = Pt(12)
+    for text in COLUMN_PARAGRAPHS:
+        document.add_paragraph(text).paragraph_format.first_line_indent = Pt(24)
+    document.save(path)
+    return path
 
 
 @pytest.mark.parametrize("name", ["speech", "plan", "notice"])
@@ -178,6 +196,14 @@ def test_pdf_notice_keeps_doc_number_date_and_signature(runner, pdf_files):
         "［通知；日期：2026-02-16；文号：某政办发〔2026〕7号］",
         "各乡镇人民政府、街道办事处，县政府各部门：",
     ]
+
+
+def test_pdf_two_columns_read_left_column_first(pdf_files):
+    from kb.readers import read_document
+
+    _source, pdf = pdf_files["columns"]
+    assert [block.text for block in read_document(pdf).blocks] == [
+        text.replace("; ", ";") for text in COLUMN_PARAGRAPHS]  # no space survives between ; and 每
 
 
 def test_pdf_paragraph_across_a_page_break_is_one(pdf_files):
