@@ -104,18 +104,20 @@ def office_files(tmp_path_factory):
         for name, result in zip(sources, results):
             assert result.error is None, result.error
             files[name]["." + target] = result.output
-    for name in sources:
-        wps = folder / "wps" / f"{name}.wps"
-        wps.parent.mkdir(exist_ok=True)
-        shutil.copyfile(files[name][".doc"], wps)
-        files[name][".wps"] = wps
+    # Templates (.dot, .wpt, .ott) are the same formats under a template's name.
+    for suffix, like in ((".wps", ".doc"), (".dot", ".doc"), (".wpt", ".doc"), (".ott", ".odt")):
+        (folder / suffix[1:]).mkdir()
+        for name in sources:
+            copy = folder / suffix[1:] / f"{name}{suffix}"
+            shutil.copyfile(files[name][like], copy)
+            files[name][suffix] = copy
     return files
 
 
 # LibreOffice's RTF export writes a list level text such as "%1、" as "%1?" (the "、" is
 # not escaped), so Word automatic numbering cannot survive an RTF that LibreOffice wrote;
 # numbering written as text (the speech) does.
-@pytest.mark.parametrize("name, suffixes", [("numbered", [".doc", ".odt", ".wps"]),
+@pytest.mark.parametrize("name, suffixes", [("numbered", [".doc", ".odt", ".wps", ".dot", ".wpt", ".ott"]),
                                             ("speech", [".doc", ".rtf", ".odt", ".wps"])])
 def test_office_formats_outline_like_their_docx(office_files, name, suffixes):
     expected = load_document(office_files[name][".docx"]).to_json()
