@@ -96,14 +96,16 @@ def find_soffice() -> Path | None:
 
 
 def convert(paths: Iterable, to: str = "docx", outdir=None, *, timeout: float = DEFAULT_TIMEOUT,
-            soffice=None, progress: Callable[[Path], None] | None = None) -> list[Converted]:
+            soffice=None, progress: Callable[[Path], None] | None = None,
+            env: dict | None = None) -> list[Converted]:
     """Convert ``paths`` to format ``to`` ("docx", "pdf", "odt", "doc", "rtf", "txt") with one LibreOffice start.
 
     Outputs go to ``outdir`` (default: beside each input) as ``<stem>.<to>`` (``<stem> (2).<to>``
     for a second input of the call with the same stem); the result
     has one :class:`Converted` per input, in order. ``timeout`` is the time allowed for
     each file: a hung file gets a :class:`ConversionTimeoutError` and LibreOffice starts
-    afresh for the rest. ``progress`` is called with each input once it is done.
+    afresh for the rest. ``progress`` is called with each input once it is done. ``env``
+    is LibreOffice's environment (default: this process's), e.g. with a FONTCONFIG_FILE.
     Raises :class:`OfficeNotFoundError` when there is no LibreOffice.
     """
     if to not in _TARGETS:
@@ -140,7 +142,7 @@ def convert(paths: Iterable, to: str = "docx", outdir=None, *, timeout: float = 
                 progress(sources[index])
 
         while todo:
-            hung = _run(program, [inbox / names[i] for i in todo], to, outbox, work, timeout)
+            hung = _run(program, [inbox / names[i] for i in todo], to, outbox, work, timeout, env)
             finished = []
             for index in todo:
                 produced = outbox / f"{Path(names[index]).stem}.{to}"
@@ -189,7 +191,7 @@ def _place(produced: Path, source: Path, to: str, outdir, placed: set[Path]) -> 
 
 
 def _run(program: Path, inputs: list[Path], to: str, outbox: Path, work: Path,
-         timeout: float) -> int | None:
+         timeout: float, env: dict | None = None) -> int | None:
     """Run one soffice over ``inputs``; return the index of the input it hung on, or None.
 
     soffice converts in order and prints ``convert <input> -> …`` once an input is
@@ -204,7 +206,7 @@ def _run(program: Path, inputs: list[Path], to: str, outbox: Path, work: Path,
                "--convert-to", _TARGETS[to], "--outdir", str(outbox), *map(str, inputs)]
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                   cwd=work, **_session_options())
+                                   cwd=work, env=env, **_session_options())
         seen = (-1, -1)
         deadline = time.monotonic() + timeout
         while process.poll() is None:
