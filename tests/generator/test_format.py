@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
 import docx
@@ -224,3 +226,42 @@ def test_seed_level1_headings_stand_alone(tmp_path, parts):
                       ppr.find(w("outlineLvl")).get(w("val")),
                       ppr.find(w("keepNext")) is not None, fonts, text.endswith("。")))
     assert found == [("一级标题", "0", True, {"黑体"}, False)] * 3
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".md"])
+def test_output_mode_follows_the_umask(tmp_path, drafts, umask_022, suffix):
+    output = format_document(drafts / "speech.txt", tmp_path / f"out{suffix}")
+    assert stat.S_IMODE(output.stat().st_mode) == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"out{suffix}"]  # no temp file left
+
+
+def test_template_mode_follows_the_umask(tmp_path, umask_022):
+    from generator.docx_template import write_docx_template
+
+    output = write_docx_template("notice", tmp_path / "模板.dotx", dotx=True)
+    assert stat.S_IMODE(output.stat().st_mode) == 0o644
+
+
+def test_salutation_of_a_txt_stays_flush_left(tmp_path, parts):
+    from conftest import w
+
+    source = tmp_path / "讲话.txt"
+    source.write_text("在全镇防汛工作会议上的讲话\n\n　　同志们、朋友们：\n"
+                      "　　今天开会，部署防汛工作。\n一、压实责任\n　　各村要落实巡查。\n",
+                      encoding="utf-8")
+    output = format_document(source, tmp_path / "讲话.docx")
+    docx_parts = parts(output)
+    paragraphs = list(docx_parts.document.iter(w("p")))
+    salutation = next(p for p in paragraphs
+                      if "".join(t.text for t in p.iter(w("t"))) == "同志们、朋友们：")
+    assert salutation.find(f"{w('pPr')}/{w('ind')}") is None  # no indent of its own
+    style = docx_parts.style("称谓").find(w("pPr"))
+    assert style.find(w("ind")).get(w("firstLine")) == "0"
+    assert style.find(w("jc")).get(w("val")) == "left"
