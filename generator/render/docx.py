@@ -57,7 +57,8 @@ def build_docx(doc: Document, *, profile: LayoutProfile, comments: Mapping[str, 
         following = paras[index + 1].role if index + 1 < len(paras) else ""
         if para.role == "title" and following != "byline" and not para.attachment:
             wx.set_spacing(paragraph, after=after_title)
-        elif para.role == "byline":
+        elif para.role == "byline" and following != "byline":
+            # One blank line under the last 题注 line, none between them.
             wx.set_spacing(paragraph, after=after_title)
         elif para.role == "attachment_title":
             wx.set_spacing(paragraph, before=blank, after=after_title)

@@ -49,6 +49,15 @@ def test_adoption_notes_are_their_own_kai_paragraphs_under_the_title(regulation)
     assert paragraphs[2][3][0][0].endswith("自2026年5月1日起施行")
 
 
+def test_one_blank_line_under_the_last_note_only(regulation, parts):
+    path, _ = regulation
+    spacing = []
+    for paragraph in list(parts(path).document.iter(w("p")))[1:4]:
+        found = paragraph.find(f"{w('pPr')}/{w('spacing')}")
+        spacing.append(found.get(w("after")) if found is not None else None)
+    assert spacing == [None, "579", None]
+
+
 def test_chapters_and_sections_are_centred_headings(regulation):
     _, paragraphs = regulation
     chapters = [p for p in paragraphs if p[0] == "章标题"]
