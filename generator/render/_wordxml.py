@@ -308,11 +308,13 @@ def _doc_defaults(document, profile: LayoutProfile) -> None:
 #
 # The punctuation LibreOffice dropped at line ends (issue 16: "，" "、" "。" in every document)
 # was its hanging punctuation in justified lines: a hung mark was laid out and not drawn.
-# Word's w:overflowPunct (allow punctuation to hang past the margin) is on by default in
-# Word and WPS; LibreOffice's import reads the element inverted (an explicit value turns its
-# hanging off). Writing <w:overflowPunct/> (true) on every style therefore keeps Word's and
-# WPS's own behaviour, hanging and compressing as they always do, while LibreOffice moves
-# the last character down with its punctuation: seed speech, 6 marks lost before, 0 after,
+# w:overflowPunct (allow punctuation to extend past the margin, ECMA-376 17.3.1.21) is true
+# when omitted, so Word hangs punctuation by default; WPS reads the same element (we found no
+# documentation of a different reading). LibreOffice's DOCX import maps an explicit value
+# inverted (writerfilter: hanging = (val == 0)), so an explicit true turns its hanging off.
+# Writing <w:overflowPunct/> (true) on every style therefore keeps Word's and WPS's own
+# behaviour, hanging and compressing as they always do, while LibreOffice moves the last
+# character down with its punctuation: seed speech, 6 marks lost before, 0 after,
 # still 28 characters on full lines.
 
 
