@@ -13,6 +13,7 @@ _DATE = re.compile(r"^(\d{4}|[〇○零一二三四五六七八九十]{4})\s*年
 _NOTE_START = re.compile(r"^附\s*件\s*[：:]")
 _NOTE_ITEM = re.compile(r"^\d+[.．、]")
 _PUBLISH_NOTE = re.compile(r"^[（(](此件|本件)[^）)]{0,20}[）)]$")
+_SALUTATION = re.compile(r"^[^。！？；，,.;!?]{2,30}[：:]$")
 # 第一章, 第三节, 第十二条: the unit decides a regulation heading's look.
 _REGULATION_MARKER = re.compile(r"^第[一二三四五六七八九十百千零〇两\d]+(编|章|节|条)$")
 # A 题注 under a regulation's title: "2003年8月27日 …会议通过", "（…修正）".
@@ -50,15 +51,22 @@ class Para:
 def walk_document(doc: Document) -> list[Para]:
     """Return the paragraphs of ``doc`` in order, each with its role and runs."""
     paras: list[Para] = [Para("title", (Run(doc.title, "title"),))]
-    for line in (doc.byline or "").split("\n"):
-        if line.strip():
-            paras.append(Para("byline", (Run(line, "byline"),)))
-    if doc.salutation:
-        # The parser keeps the salutation without its colon.
-        colon = "" if doc.salutation.endswith(("：", ":")) else "："
-        paras.append(Para("salutation", (Run(doc.salutation + colon, "salutation"),)))
-    body: list[Para] = []
+    byline = [line for line in (doc.byline or "").split("\n") if line.strip()]
     opening = list(doc.opening)
+    salutation = doc.salutation
+    if salutation:
+        # The parser keeps the salutation without its colon.
+        salutation += "" if salutation.endswith(("：", ":")) else "："
+    elif byline and _SALUTATION.match(byline[-1]) and not is_date_line(byline[-1]):
+        # Text kept as it was (--keep-text) may end "同志们:" with a half-width colon, which
+        # the parser does not take for a salutation; it still stands flush left.
+        salutation = byline.pop()
+    elif opening and _SALUTATION.match(opening[0]):
+        salutation = opening.pop(0)
+    paras.extend(Para("byline", (Run(line, "byline"),)) for line in byline)
+    if salutation:
+        paras.append(Para("salutation", (Run(salutation, "salutation"),)))
+    body: list[Para] = []
     if not doc.byline and _is_regulation(doc):
         # The parser may leave the adoption and amendment notes in the opening: under the
         # title they are 题注, each a paragraph of its own.

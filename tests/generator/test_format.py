@@ -265,3 +265,11 @@ def test_salutation_of_a_txt_stays_flush_left(tmp_path, parts):
     style = docx_parts.style("称谓").find(w("pPr"))
     assert style.find(w("ind")).get(w("firstLine")) == "0"
     assert style.find(w("jc")).get(w("val")) == "left"
+
+
+def test_salutation_with_a_half_width_colon_kept_as_text_stays_flush_left(tmp_path):
+    source = tmp_path / "讲话.txt"
+    source.write_text("在全镇防汛工作会议上的讲话\n同志们:\n今天开会，部署防汛工作。\n", encoding="utf-8")
+    output = format_document(source, tmp_path / "讲话.docx", keep_text=True)
+    assert _paragraphs(output) == [("标题", "在全镇防汛工作会议上的讲话"), ("称谓", "同志们:"),
+                                   ("正文", "今天开会，部署防汛工作。")]
