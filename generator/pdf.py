@@ -15,6 +15,7 @@ LibreOffice runs through :mod:`kb.office` (private user profile, timeout per fil
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -46,6 +47,8 @@ _STAND_INS = {
 # Among installed fonts of a kind, these free families first, Simplified Chinese first.
 _PREFERRED = ("Noto Serif CJK SC", "Noto Sans CJK SC", "Source Han Serif SC", "Source Han Sans SC",
               "AR PL UKai CN", "AR PL UMing CN", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei")
+# Display faces heavier than their kind's regular weight (方正小标宋, 华文中宋, 大标宋).
+_HEAVY = re.compile(r"标宋|中宋|粗宋")
 _CJK_SERIF_LAST_RESORT = ("Noto Serif CJK SC", "Source Han Serif SC", "AR PL UMing CN")
 _CJK_SANS_LAST_RESORT = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei")
 
@@ -170,6 +173,15 @@ def fontconfig_file(substitutions: list[FontSubstitution], folder) -> Path:
              "<fontconfig>", f'  <include ignore_missing="yes">{escape(system)}</include>']
     for item in substitutions:
         if item.substitute is None:
+            continue
+        if _HEAVY.search(item.family):
+            # 小标宋 is a heavy 宋体: its stand-in is the bold face of the 宋体-like font.
+            lines += ['  <match target="pattern">',
+                      f"    <test name=\"family\"><string>{escape(item.family)}</string></test>",
+                      '    <edit name="family" mode="prepend" binding="same">'
+                      f"<string>{escape(item.substitute)}</string></edit>",
+                      '    <edit name="weight" mode="assign" binding="strong"><const>bold</const></edit>',
+                      "  </match>"]
             continue
         # binding="same" makes the stand-in as strong as the family asked for, so it wins
         # over fontconfig's generic fallbacks (often a sans font).

@@ -22,7 +22,7 @@ from kb.parse import load_document
 from kb.structure import document_text, heading_line
 
 from generator.pdf import (FontSubstitution, font_kind, font_warning, fontconfig_file,
-                           plan_substitutions)
+                           installed_families, plan_substitutions)
 from generator.profile import load_profile
 
 SOFFICE = find_soffice()
@@ -212,11 +212,16 @@ def test_fontconfig_file_includes_the_system_one_and_aliases(tmp_path):
     from lxml import etree
 
     path = fontconfig_file([FontSubstitution("仿宋_GB2312", "Noto Serif CJK SC"),
-                            FontSubstitution("黑体", None)], tmp_path)
+                            FontSubstitution("黑体", None),
+                            FontSubstitution("方正小标宋简体", "Noto Serif CJK SC")], tmp_path)
     root = etree.parse(str(path)).getroot()
     assert root.find("include").text.endswith("fonts.conf")
     aliases = [(a.findtext("family"), a.findtext("prefer/family")) for a in root.iter("alias")]
     assert aliases == [("仿宋_GB2312", "Noto Serif CJK SC")]
+    (match,) = root.iter("match")  # the heavy title face takes the bold stand-in
+    assert match.findtext("test/string") == "方正小标宋简体"
+    assert [e.get("name") for e in match.iter("edit")] == ["family", "weight"]
+    assert match.findtext("edit/const") == "bold"
 
 
 # -- the commands -----------------------------------------------------------------------------
@@ -244,6 +249,14 @@ def test_format_to_pdf_text_equals_the_document(tmp_path):
     assert pdf.read_bytes().startswith(b"%PDF")
     assert f"已写出 {pdf}" in result.stderr
     assert "笔杆测试仿宋体" in result.stderr  # the warning names the missing font
+    installed = installed_families() or []
+    if shutil.which("pdffonts") and {"Noto Serif CJK SC", "Noto Sans CJK SC"} <= set(installed):
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True,
+                               check=True).stdout
+        # Body in the serif stand-in, title in its bold face, 黑体 headings in the sans one.
+        assert "NotoSerifCJK" in fonts and "NotoSansCJK" in fonts
+        if "方正小标宋简体" not in installed:
+            assert "NotoSerifCJKjp-Bold" in fonts or "NotoSerifCJKsc-Bold" in fonts
     CliRunner().invoke(cli, ["format", str(source), "-o", str(tmp_path / "讲话.docx")])
     paragraphs = [p.text for p in docx.Document(str(tmp_path / "讲话.docx")).paragraphs]
     assert _squeezed_pdf(pdf) == re.sub(r"\s+", "", "".join(paragraphs))
