@@ -33,7 +33,7 @@ def _load(profile_path):
 @click.option("--encoding", help="指定输入文本的编码，如 gb18030（默认自动识别）。")
 @library_errors
 def format_command(input_path, output, profile_path, keep_text, encoding):
-    """把草稿（.txt .md .docx）按 GB/T 9704 公文格式重新排版。
+    """把草稿（.txt .md .docx .doc .wps .pdf 等）按 GB/T 9704 公文格式重新排版。
 
     按“一、（一）1.（1）”等序号识别标题层级，不看原文件的样式；除标点规范化外不改动文字。
 

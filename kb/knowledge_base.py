@@ -77,8 +77,9 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
     """Yield (file, None) for every supported file under ``paths``, or (path, error message).
 
     Folders are walked recursively in name order without following symbolic
-    links (no loops); hidden files and a folder's README.md (a description of
-    the folder, as the starter corpus has) are skipped.
+    links (no loops); hidden files, the ``~$`` owner files Word leaves beside an
+    open document, and a folder's README.md (a description of the folder, as the
+    starter corpus has) are skipped.
     """
     for raw in paths:
         path = Path(os.fsdecode(raw))  # a bytes name that is not UTF-8 keeps its bytes
@@ -86,7 +87,7 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
             for folder, dirs, files in os.walk(path, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if name.startswith(".") or not name.lower().endswith(SUFFIXES) \
+                    if name.startswith((".", "~$")) or not name.lower().endswith(SUFFIXES) \
                             or name.lower() == "readme.md":
                         continue
                     yield Path(folder) / name, None
@@ -134,7 +135,8 @@ class KnowledgeBase:
 
     def __init__(self, root: Path, *, lock_timeout: float = 10.0, batch_size: int = DEFAULT_BATCH,
                  max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-                 max_docx_expanded: int = DEFAULT_MAX_DOCX_EXPANDED, procs: int | None = None):
+                 max_docx_expanded: int = DEFAULT_MAX_DOCX_EXPANDED, procs: int | None = None,
+                 office_timeout: float | None = None):
         self.root = Path(root)
         self.store = Store(self.root)
         self.index = Index(self.root)
@@ -143,6 +145,8 @@ class KnowledgeBase:
         self.max_file_bytes = max_file_bytes
         self.max_docx_expanded = max_docx_expanded
         self.procs = procs
+        #: Seconds LibreOffice may spend on one office file (None: kb.office.DEFAULT_TIMEOUT).
+        self.office_timeout = office_timeout
         self._searcher = None
         self._search = None
         self._records: dict[str, DocumentInfo] | None = None
@@ -322,7 +326,8 @@ class KnowledgeBase:
         from kb.readers.office import OfficeReader
         from kb.readers.source import read_bytes
 
-        reader = OfficeReader(max_expanded=self.max_docx_expanded)
+        reader = OfficeReader(max_expanded=self.max_docx_expanded, **(
+            {"timeout": self.office_timeout} if self.office_timeout is not None else {}))
         converted: dict[int, object] = {}
 
         def load(index: int) -> Document:

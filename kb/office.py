@@ -39,6 +39,8 @@ INSTALL_HINT = "Debian/Ubuntu：sudo apt install libreoffice-writer-nogui"
 _TARGETS = {"docx": "docx:MS Word 2007 XML", "pdf": "pdf:writer_pdf_Export", "odt": "odt",
             "doc": "doc:MS Word 97", "rtf": "rtf:Rich Text Format", "txt": "txt:Text (encoded):UTF8"}
 _POLL = 0.05
+#: Inputs per soffice start at most (Windows limits a command line to 32,767 characters).
+_CHUNK = 100
 
 
 class OfficeNotFoundError(KbError):
@@ -141,27 +143,39 @@ def convert(paths: Iterable, to: str = "docx", outdir=None, *, timeout: float = 
             if progress is not None:
                 progress(sources[index])
 
+        silent_before = False
         while todo:
-            hung = _run(program, [inbox / names[i] for i in todo], to, outbox, work, timeout, env)
-            finished = []
-            for index in todo:
+            chunk = todo[:_CHUNK]
+            hung, silent = _run(program, [inbox / names[i] for i in chunk], to, outbox, work, timeout,
+                                env)
+            if hung is not None and silent and silent_before:
+                # Two starts in a row without a sign of life: LibreOffice itself is stuck.
+                for index in todo:
+                    done(index, Converted(sources[index], error=ConversionTimeoutError(
+                        sources[index], f"LibreOffice 没有响应（{timeout:g} 秒内没有任何进展），已中止",
+                        "请确认 LibreOffice 能正常启动，可先结束卡住的 soffice 进程，然后重新运行")))
+                break
+            silent_before = hung is not None and silent
+            finished = set()
+            for position, index in enumerate(chunk):
                 produced = outbox / f"{Path(names[index]).stem}.{to}"
-                if index == (todo[hung] if hung is not None else None):
+                if position == hung:
                     produced.unlink(missing_ok=True)
                     done(index, Converted(sources[index], error=ConversionTimeoutError(
                         sources[index], f"LibreOffice 转换超时（超过 {timeout:g} 秒），已中止",
                         "文件可能损坏；请用 Word 或 WPS 打开后另存为 .docx")))
-                    finished.append(index)
                 elif produced.is_file() and produced.stat().st_size > 0:
                     target = _place(produced, sources[index], to, outdir, placed)
                     done(index, Converted(sources[index], output=target))
-                    finished.append(index)
-                elif hung is None:
+                elif hung is None or position < hung:
+                    # soffice went past it without writing anything: it could not load it.
                     done(index, Converted(sources[index], error=ConversionError(
                         sources[index], "LibreOffice 无法打开这个文件",
                         "文件可能已损坏、加了密码或不是文档；请用 Word 或 WPS 打开后另存为 .docx")))
-                    finished.append(index)
-            todo = [i for i in todo if i not in set(finished)]
+                else:
+                    continue  # after the hung file: the next start converts it
+                finished.add(index)
+            todo = [i for i in todo if i not in finished]
     return [r for r in results if r is not None]
 
 
@@ -191,8 +205,9 @@ def _place(produced: Path, source: Path, to: str, outdir, placed: set[Path]) -> 
 
 
 def _run(program: Path, inputs: list[Path], to: str, outbox: Path, work: Path,
-         timeout: float, env: dict | None = None) -> int | None:
-    """Run one soffice over ``inputs``; return the index of the input it hung on, or None.
+         timeout: float, env: dict | None = None) -> tuple[int | None, bool]:
+    """Run one soffice over ``inputs``; return the index of the input it hung on (or None),
+    and whether it hung before showing any progress at all.
 
     soffice converts in order and prints ``convert <input> -> …`` once an input is
     loaded, before it is written. The deadline restarts whenever an input is
@@ -204,10 +219,11 @@ def _run(program: Path, inputs: list[Path], to: str, outbox: Path, work: Path,
     command = [str(program), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--invisible",
                "--nologo", "--norestore", "--nodefault", "--nolockcheck",
                "--convert-to", _TARGETS[to], "--outdir", str(outbox), *map(str, inputs)]
+    before = {p.name for p in outbox.iterdir()}
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                    cwd=work, env=env, **_session_options())
-        seen = (-1, -1)
+        seen = (-1, len(before))
         deadline = time.monotonic() + timeout
         while process.poll() is None:
             now = (_announced(log, inputs), sum(1 for _ in outbox.iterdir()))
@@ -217,14 +233,14 @@ def _run(program: Path, inputs: list[Path], to: str, outbox: Path, work: Path,
                 _kill_tree(process)
                 announced = _announced(log, inputs)
                 if announced < 0:
-                    return 0
+                    return 0, {p.name for p in outbox.iterdir()} == before
                 output = outbox / f"{inputs[announced].stem}.{to}"
                 if not output.is_file() or announced + 1 >= len(inputs):
-                    return announced
-                return announced + 1
+                    return announced, False
+                return announced + 1, False
             time.sleep(_POLL)
     shutil.rmtree(profile, ignore_errors=True)
-    return None
+    return None, False
 
 
 def _announced(log: Path, inputs: list[Path]) -> int:

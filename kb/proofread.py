@@ -76,22 +76,23 @@ def check_text(text: str, *, library=None, rules_path=None, markdown: bool = Fal
 
 
 def check_file(path, *, library=None, encoding: str | None = None, rules_path=None) -> list[Finding]:
-    """Return the findings of a .txt, .md or .docx file, on the text as written (not cleaned).
+    """Return the findings of a .txt, .md, Word, WPS, RTF, OpenDocument or PDF file, on the text as written.
 
-    For .txt and .md, ``line`` is the line of the file; for .docx, the paragraph.
+    For .txt and .md, ``line`` is the line of the file; for the others, the paragraph.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".txt", ".text", ".md", ".markdown"):
         return check_text(read_text(path, encoding=encoding), library=library,
                           rules_path=rules_path, markdown=suffix in (".md", ".markdown"))
-    if suffix == ".docx":
-        from kb.readers import read_document
+    from kb.readers import SUFFIXES, read_document
 
+    if SUFFIXES.get(suffix) in ("docx", "office", "pdf"):
         raw = read_document(path)
         paras = [_Para(i + 1, block.text) for i, block in enumerate(raw.blocks)]
         return _check_paras(paras, library=library, rules=load_rules(rules_path))
-    raise ReadError(path, "只能检查 .txt、.md 和 .docx 文件", "请把文件另存为这几种格式之一")
+    raise ReadError(path, "只能检查 .txt、.md、.docx、.doc、.wps、.rtf、.odt 和 .pdf 文件",
+                    "请把文件另存为这几种格式之一")
 
 
 def read_text(path, *, encoding: str | None = None) -> str:

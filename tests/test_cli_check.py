@@ -142,10 +142,10 @@ def test_output_needs_fix(runner, no_kb, tmp_path):
 
 
 def test_unreadable_file_is_exit_1_with_message(runner, no_kb, tmp_path):
-    path = tmp_path / "draft.pdf"
-    path.write_bytes(b"%PDF")
+    path = tmp_path / "draft.xlsx"
+    path.write_bytes(b"PK\x03\x04")
     result = runner.invoke(check, [str(path)], obj=no_kb)
-    assert result.exit_code == 1 and "只能检查 .txt、.md 和 .docx 文件" in result.output
+    assert result.exit_code == 1 and "只能检查 .txt、.md、.docx、.doc、.wps、.rtf、.odt 和 .pdf 文件" in result.output
 
 
 def test_user_rules_option(runner, no_kb, tmp_path):

@@ -13,6 +13,7 @@ on the paragraphs as for any other format.
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -92,26 +93,30 @@ def _read_pages(data: bytes, path) -> list[_Page]:
             elif isinstance(item, LTContainer):  # figures (forms) hold glyphs too
                 yield from glyphs(item)
 
+    # pdfminer logs what it works around (a "no copying" flag, a damaged xref) as
+    # warnings; a reader's messages are its ReadErrors, so keep them off stderr.
+    miner_log = logging.getLogger("pdfminer")
+    if not any(isinstance(h, logging.NullHandler) for h in miner_log.handlers):
+        miner_log.addHandler(logging.NullHandler())
     manager = PDFResourceManager(caching=True)
     device = PDFPageAggregator(manager, laparams=None)  # glyphs only: lines are ours
     interpreter = PDFPageInterpreter(manager, device)
-    pages = []
+    found = []
     try:
         for page in PDFPage.get_pages(io.BytesIO(data), check_extractable=False):
             interpreter.process_page(page)
             layout = device.get_result()
-            x0, y0, x1, y1 = layout.bbox
-            pages.append(_Page(width=x1 - x0, height=y1 - y0,
-                               lines=_lines(list(glyphs(layout)), y1)))
+            found.append((layout.bbox, list(glyphs(layout))))
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise ReadError(path, _ENCRYPTED, _ENCRYPTED_HINT) from None
     except (PDFException, PSException, ValueError, KeyError, TypeError, IndexError, AssertionError,
             AttributeError, ZeroDivisionError, OverflowError, RecursionError, EOFError):
         # pdfminer raises all of these on damaged files; none of them is ours.
         raise ReadError(path, _INVALID, _INVALID_HINT) from None
-    if not pages:
+    if not found:
         raise ReadError(path, _INVALID, _INVALID_HINT)
-    return pages
+    return [_Page(width=x1 - x0, height=y1 - y0, lines=_lines(chars, y1))
+            for (x0, y0, x1, y1), chars in found]
 
 
 def _lines(chars, page_top: float) -> list[_Line]:

@@ -119,3 +119,17 @@ def test_real_conversion_of_one_batch(tmp_path):
     with zipfile.ZipFile(results[1].output) as package:
         assert "乙文件的正文。" in package.read("content.xml").decode("utf-8")
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~lock")]
+
+
+def test_libreoffice_that_never_starts_fails_the_batch_after_two_tries(tmp_path):
+    program = tmp_path / "soffice"
+    program.write_text(f"#!{sys.executable}\nimport time\ntime.sleep(600)\n", encoding="utf-8")
+    program.chmod(0o755)
+    paths = _inputs(tmp_path, [b"a", b"b", b"c", b"d"])
+    start = time.monotonic()
+    results = convert(paths, "docx", tmp_path / "out", timeout=1, soffice=program)
+    assert time.monotonic() - start < 15
+    assert [str(r.error).split("：", 1)[1] for r in results] == \
+        ["LibreOffice 转换超时（超过 1 秒），已中止（文件可能损坏；请用 Word 或 WPS 打开后另存为 .docx）"] + \
+        ["LibreOffice 没有响应（1 秒内没有任何进展），已中止"
+         "（请确认 LibreOffice 能正常启动，可先结束卡住的 soffice 进程，然后重新运行）"] * 3
