@@ -102,6 +102,12 @@ def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
         if hint and pick is not None and _matches(hint, section_text(pick.section)) < 0.2:
             warnings.append(f"自拟标题“{hint}”与所选正文（《{pick.doc.title}》· {pick.section.heading}）"
                             "关联不大，请核对或换一个标题")
+    for i, pick in enumerate(picks):
+        if pick is not None and spec.topic and not any(
+                c in section_text(pick.section) for c in _cores(spec.topic)):
+            found = [w for w in topic_words(spec.topic) if w in section_text(pick.section)][:2]
+            warnings.append(f"第{cn_numeral(i + 1)}部分的材料讲的是“{'、'.join(found)}”，与“{'、'.join(spec.topic)}”"
+                            "相关但不直接，请按本主题改写")
     parts: list[DraftPart] = []
     for i, (slot, pick) in enumerate(zip(slots, picks)):
         hint = spec.headings[i] if i < len(spec.headings) else None
@@ -147,6 +153,10 @@ def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
                   shortfalls=shortfalls, warnings=tuple(warnings),
                   heading_sets=tuple(tuple(s) for s in heading_sets) if not spec.headings else ())
     return draft
+
+
+def _cores(topic: tuple[str, ...]) -> list[str]:
+    return [t[:-2] if t.endswith("工作") and len(t) > 3 else t for t in topic]
 
 
 def _matches(heading: str, body: str) -> float:
@@ -303,8 +313,9 @@ def _extend(part: DraftPart, budget: int, donors: list[Candidate], used: set[str
                 continue  # and fit the part's role (no 认识 point in a 保障 list)
             if head_median and not (head_median * 0.7 <= len(child.heading) <= head_median * 1.45):
                 continue  # the list's shape: headings of a similar length …
-            if not (child.heading.startswith(frame_start) and child.heading.endswith(frame_end)):
-                continue
+            if kind == "heading" and not (child.heading.startswith(frame_start)
+                                          and child.heading.endswith(frame_end)):
+                continue  # sub-headings in the list's frame; points go by lead and length
             if children and child.heading.startswith("要") != opens_with_yao:
                 continue  # … and the same lead pattern
             if any(point_lead(p.text) for p in child.paragraphs[1:]):

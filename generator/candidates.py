@@ -242,6 +242,8 @@ def _score(doc: Document, profile: DocProfile, index: int, section: Section, slo
     if rel <= 0 and not (plan and slot.heading and slot.key in ("guiding", "steps", "safeguards")
                          and relevance("", doc.title or "", words, topic) > 0):
         return None  # the relevance floor
+    if profile.level == "部门" and rel < 2.0:
+        return None  # a department's own party work (局党委) is no unit's, unless it is the topic itself
     score = 4.0 * rel + role_bonus
     foreign = len(foreign_voice(text))
     if foreign:
