@@ -104,7 +104,7 @@ def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
                             "关联不大，请核对或换一个标题")
     for i, pick in enumerate(picks):
         if pick is not None and spec.topic and not any(
-                c in section_text(pick.section) for c in _cores(spec.topic)):
+                c in section_text(pick.section) or c in (pick.doc.title or "") for c in _cores(spec.topic)):
             found = [w for w in topic_words(spec.topic) if w in section_text(pick.section)][:2]
             warnings.append(f"第{cn_numeral(i + 1)}部分的材料讲的是“{'、'.join(found)}”，与“{'、'.join(spec.topic)}”"
                             "相关但不直接，请按本主题改写")
