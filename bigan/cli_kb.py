@@ -60,7 +60,7 @@ def _bar(files: list, label: str):
 @click.pass_context
 @library_errors
 def ingest(ctx, paths, doc_type, encoding, max_size, max_expanded, as_json):
-    """把文件或文件夹（含子文件夹）的材料收入知识库。
+    """把文件或文件夹（含子文件夹）的材料收入素材库。
 
     支持 .txt .md .docx .html；重复入库不会产生重复；不给路径时收入自带的示范材料。
 
@@ -137,7 +137,7 @@ def _hit_header(hit) -> str:
 @library_errors
 def search(ctx, query, limit, related, doc_type, role, level, headings, date_from, date_to,
            source, sort, count_only, as_json):
-    """在知识库中检索提法或素材。
+    """在素材库中检索提法或素材。
 
     默认精确检索：每个词都须原样出现在段落中；多个词同时满足；-词 表示排除；
     用英文引号括起的词可含空格。--related 改为主题检索。
@@ -182,7 +182,7 @@ def search(ctx, query, limit, related, doc_type, role, level, headings, date_fro
 @click.pass_context
 @library_errors
 def stats(ctx, as_json):
-    """显示知识库概况：各类文档数、段落数、字数、索引大小。
+    """显示素材库概况：各类文档数、段落数、字数、索引大小。
 
     \b
     示例：
@@ -194,7 +194,7 @@ def stats(ctx, as_json):
     if as_json:
         echo_json(data)
         return
-    click.echo(f"知识库：{data['path']}")
+    click.echo(f"素材库：{data['path']}")
     click.echo(f"文档：{data['documents']} 篇")
     for doc_type, n in data["by_type"].items():
         click.echo(f"  {DOC_TYPE_NAMES.get(doc_type, doc_type)}（{doc_type}）：{n} 篇")
@@ -298,7 +298,7 @@ def edit(ctx, doc_id, title, doc_type, date, speaker, meeting, unit, as_json):
 @click.pass_context
 @library_errors
 def remove(ctx, target):
-    """从知识库删除一篇文档（按编号或原文件路径）。原文件不受影响。
+    """从素材库删除一篇文档（按编号或原文件路径）。原文件不受影响。
 
     \b
     示例：

@@ -34,6 +34,11 @@ def default_path() -> Path:
     """Return the default knowledge-base folder: $BIGAN_KB, else the per-user data folder."""
     if os.environ.get("BIGAN_KB"):
         return Path(os.environ["BIGAN_KB"])
+    return data_home_path()
+
+
+def data_home_path() -> Path:
+    """Return the per-user data folder of the knowledge base ($XDG_DATA_HOME/bigan/kb)."""
     data_home = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
     return Path(data_home) / "bigan" / "kb"
 
@@ -101,7 +106,7 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
 
 def _save_failure(source: str, root: Path, error: OSError) -> str:
     """Return the one-line message for a file the knowledge base could not save."""
-    return (f"{source}：无法写入知识库 {root}（{error.strerror or error}）"
+    return (f"{source}：无法写入素材库 {root}（{error.strerror or error}）"
             "（请检查磁盘空间和写权限后重新入库）")
 
 
@@ -157,11 +162,11 @@ class KnowledgeBase:
         """
         root = Path(path) if path is not None else default_path()
         if root.exists() and not root.is_dir():
-            raise KbError(f"{root} 不是文件夹（请用 --kb 指定知识库文件夹）")
+            raise KbError(f"{root} 不是文件夹（请用 --kb 指定素材库文件夹）")
         kb = cls(root, **options)
         if not kb.index.exists():
             if not create:
-                raise KbError(f"知识库 {root} 不存在（请先用 bigan ingest 入库，或用 --kb 指定已有的知识库）")
+                raise KbError(f"素材库 {root} 不存在（请先用 bigan ingest 入库，或用 --kb 指定已有的素材库）")
             kb.store.create()
             with kb.store.lock(kb.lock_timeout):
                 kb.index.create()
@@ -244,7 +249,7 @@ class KnowledgeBase:
         for info in records.values():
             if info.source == source or any(a[0] == source for a in info.aliases):
                 return info
-        raise NotFoundError(f"知识库中没有文档“{key}”（用 bigan stats 或 bigan search 查看已入库的文档）")
+        raise NotFoundError(f"素材库中没有文档“{key}”（用 bigan stats 或 bigan search 查看已入库的文档）")
 
     def info(self, doc_id_or_path: str) -> DocumentInfo:
         """Return the catalogue entry of a document id (or unique prefix) or source path."""
@@ -441,7 +446,7 @@ class KnowledgeBase:
                 warnings.simplefilter("ignore", ResourceWarning)
                 error.__traceback__ = None
                 gc.collect()
-            raise KbError(f"入库中断：写入知识库 {self.root} 失败（{error.strerror or error}），"
+            raise KbError(f"入库中断：写入素材库 {self.root} 失败（{error.strerror or error}），"
                           "已入库的内容保持上次提交的状态（请检查磁盘空间和写权限后重新入库，"
                           "已入库的文件会被跳过）") from None
 

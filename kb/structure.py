@@ -583,6 +583,20 @@ def marker_level(text: str) -> int:
     return 0
 
 
+def continues_numbering(number: int, last: int, seen: int) -> bool:
+    """Return True when a marker numbered ``number`` continues the numbering of its level.
+
+    ``last`` is the previous number of the level under the current parent (0 right after a
+    new parent), ``seen`` the last number of the level anywhere before: a document may
+    restart at 1 under each parent, or number （一）…（十五） straight through all parts.
+    `bigan check` applies the same rule.
+
+    >>> continues_numbering(2, 1, 1), continues_numbering(4, 0, 3), continues_numbering(5, 0, 3)
+    (True, True, False)
+    """
+    return number == 1 or number == last + 1 or (last == 0 and number == seen + 1)
+
+
 class _Sections:
     """Build the section tree of a run of paragraphs (the body, or an attachment)."""
 
@@ -673,12 +687,7 @@ class _Sections:
         return None
 
     def _in_sequence(self, level: int, number: int) -> bool:
-        last = self.last[level]
-        if number == last + 1 or (last == 0 and number > 1 and number == self.seen[level] + 1):
-            return True
-        if number == 1:
-            return True
-        return False
+        return continues_numbering(number, self.last[level], self.seen[level])
 
     def _split_inline(self, para: _Para):
         """Split a paragraph at the next expected heading marker after an end of sentence."""

@@ -126,7 +126,7 @@ def test_lock_held_by_another_writer_gives_clear_message(tmp_path):
     finally:
         release.set()
         thread.join()
-    assert str(error.value) == f"知识库正被另一个进程写入（锁文件 {tmp_path / 'lock'}），请稍后再试"
+    assert str(error.value) == f"素材库正被另一个进程写入（锁文件 {tmp_path / 'lock'}），请稍后再试"
     with store.lock(timeout=0.2):
         pass
 

@@ -492,7 +492,7 @@ def _rewrite_document_xml(tmp_path, change, text="正文"):
 
 # --- the real corpus (read only, skipped when absent) ---------------------------------------
 
-needs_corpus = pytest.mark.skipif(not REAL.is_dir(), reason="shared corpus not present")
+needs_corpus = pytest.mark.skipif(not REAL.is_dir(), reason="共享语料 /work/shared/corpus/real 不存在")
 
 
 @needs_corpus
