@@ -268,7 +268,7 @@ def show(ctx, doc_id, as_json):
 def edit(ctx, doc_id, title, doc_type, date, speaker, meeting, unit, as_json):
     """修改一篇已入库文档的标题、类型、日期、讲话人、会议或单位。
 
-    修改记在知识库里，重建索引（bigan reindex）或重新入库同一文件后仍然有效。
+    修改记在素材库里，重建索引（bigan reindex）或重新入库同一文件后仍然有效。
 
     \b
     示例：
