@@ -62,7 +62,8 @@ def _bar(files: list, label: str):
 def ingest(ctx, paths, doc_type, encoding, max_size, max_expanded, as_json):
     """把文件或文件夹（含子文件夹）的材料收入素材库。
 
-    支持 .txt .md .docx .html；重复入库不会产生重复；不给路径时收入自带的示范材料。
+    支持 .txt .md .docx .html .pdf，以及 .doc .wps .rtf .odt（需要 LibreOffice）；
+    重复入库不会产生重复；不给路径时收入自带的示范材料。
 
     \b
     示例：
