@@ -8,7 +8,7 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fil
 
 from bigan.web.app import open_kb, public_message, state
 from bigan.web.files import extract_zip, new_upload_folder, place, save_upload
-from bigan.web.present import heading_labels
+from bigan.web.present import body_texts, heading_labels
 from kb.errors import KbError, QueryError
 from kb.knowledge_base import DEFAULT_MAX_FILE_BYTES, SUFFIXES
 from kb.model import DOC_TYPES, ROLES
@@ -88,8 +88,9 @@ def document(doc_id: str):
     info = kb.info(_doc_key(doc_id))
     doc = kb.document(info.doc_id)
     passages = kb.passages(info.doc_id)
-    return render_template("document.html", info=info, doc=doc, passages=passages,
-                           labels=heading_labels(passages), source_name=Path(info.source).name)
+    labels = heading_labels(passages)
+    return render_template("document.html", info=info, doc=doc, passages=passages, labels=labels,
+                           shown=body_texts(passages, labels), source_name=Path(info.source).name)
 
 
 def _doc_key(doc_id: str) -> str:
