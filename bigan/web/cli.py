@@ -32,14 +32,23 @@ def serve(ctx, host, port, open_browser, token):
       bigan --kb ~/素材库 serve --port 8080
       bigan serve --host 0.0.0.0 --token 办公室口令
     """
-    from werkzeug.serving import run_simple
-
+    from bigan.web import server as web_server
     from bigan.web.app import create_app
     from bigan.web.security import is_loopback, new_token
 
+    if token is not None and token != _GENERATE and not token.strip():
+        raise click.BadParameter("访问令牌不能为空；只写 --token 可自动生成一个。", param_hint="'--token'")
     if token == _GENERATE or (token is None and not is_loopback(host)):
         token = new_token()
     app = create_app((ctx.obj or {}).get("kb_path"), token=token)
+    web = app.extensions["bigan"]
+    try:
+        server = web_server.make_server(app, host, port)
+    except OSError as error:
+        web.cleanup()
+        raise click.ClickException(f"无法在 {host}:{port} 上启动：{error.strerror or error}"
+                                   "（端口可能已被占用，请用 --port 换一个）") from None
+    port = server.effective_port
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}/"
     if token:
@@ -51,13 +60,25 @@ def serve(ctx, host, port, open_browser, token):
         warn(f"已对网络开放（{host}）：每个请求都须带访问令牌 {token}；请把上面的完整地址"
              "（本机地址换成这台电脑的地址）发给同事。")
     warn("按 Ctrl+C 停止。")
+    _log_requests()
     if open_browser:
         threading.Timer(0.8, webbrowser.open, args=(url,)).start()
-    try:
-        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
-    except OSError as error:
-        raise click.ClickException(f"无法在 {host}:{port} 上启动：{error.strerror or error}"
-                                   "（端口可能已被占用，请用 --port 换一个）") from None
+    web_server.run(server, on_stop=web.cleanup)
+
+
+def _log_requests() -> None:
+    """Send the access log (method, path, status: never a query string) to stderr."""
+    import logging
+
+    logger = logging.getLogger("bigan.web")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    # waitress warns of its queue depth on every request under load; the busy answer says it once.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
 
 COMMANDS = [serve]
