@@ -15,7 +15,8 @@ _GENERATE = "\0generate"
 @click.command("serve", context_settings=CONTEXT_SETTINGS)
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="监听地址；0.0.0.0 表示对局域网开放（此时必须使用访问令牌）。")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="端口。")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="端口；0 表示任选一个空闲端口（启动时显示）。")
 @click.option("--open", "open_browser", is_flag=True, help="启动后在浏览器中打开。")
 @click.option("--token", is_flag=False, flag_value=_GENERATE, default=None, envvar="BIGAN_TOKEN",
               metavar="[TEXT]",
@@ -24,7 +25,7 @@ _GENERATE = "\0generate"
 def serve(ctx, host, port, open_browser, token):
     """在浏览器中使用笔杆：检索、文档、提法、起草、排版、校对、入库。
 
-    默认只对本机开放（127.0.0.1）。对局域网开放时，每个请求都须带访问令牌，启动时会显示含令牌的地址。按 Ctrl+C 停止。
+    默认只对本机开放（127.0.0.1）。对局域网开放时，每个请求都须带访问令牌，启动时会显示含令牌的地址；令牌连续输错会被暂停一分钟。同时处理的请求、起草和排版有上限，超出时答“服务繁忙，请稍后再试”；长时间不发请求的连接会被断开。按 Ctrl+C 停止，临时文件随之删除。
 
     \b
     示例：
