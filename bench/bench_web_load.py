@@ -7,7 +7,8 @@ a byte, then runs SEARCHES concurrent clients (each doing ROUNDS searches),
 DRAFTS concurrent drafts and one ingest of a small .zip, all at once. Prints
 throughput, p50/p95 latency per kind, the answers by status, the server's
 resident memory (idle, peak, after the load, after the idle timeout) and how
-many idle connections the server dropped. Figures, not a test: nothing is asserted.
+many idle connections the server dropped. The load runs REPEATS times, so the memory after
+each round shows whether it keeps growing. Figures, not a test: nothing is asserted.
 
     python3 bench/bench_web_load.py                       # 10,000 passages, 1,000 idle connections
     python3 bench/bench_web_load.py --passages 2000 --idle 200 --rounds 3
@@ -236,6 +237,8 @@ def main(argv=None) -> None:
     parser.add_argument("--idle", type=int, default=1000, help="idle connections")
     parser.add_argument("--idle-timeout", type=float, default=30.0,
                         help="the server's idle timeout (bigan serve's default)")
+    parser.add_argument("--repeats", type=int, default=2,
+                        help="load rounds (memory after each shows whether it keeps growing)")
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args(argv)
 
@@ -265,7 +268,12 @@ def main(argv=None) -> None:
         opened = time.monotonic()
         figures["idle_connections"] = len(socks)
         figures["rss_with_idle_connections_mb"] = mb(rss_kb(process.pid)["VmRSS"])
-        figures["load"] = run_load(port, args.searches, args.rounds, args.drafts, seed=20261130)
+        figures["rss_after_each_load_mb"] = []
+        for round_ in range(args.repeats):
+            load = run_load(port, args.searches, args.rounds, args.drafts, seed=20261130 + round_)
+            figures.setdefault("load", load)
+            figures[f"load_{round_ + 1}"] = load
+            figures["rss_after_each_load_mb"].append(mb(rss_kb(process.pid)["VmRSS"]))
         memory = rss_kb(process.pid)
         figures["rss_peak_mb"] = mb(memory["VmHWM"])
         figures["rss_after_load_mb"] = mb(memory["VmRSS"])
@@ -283,17 +291,19 @@ def main(argv=None) -> None:
         process.wait(timeout=60)
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(figures, ensure_ascii=False))
-    load = figures["load"]
-    print(f"\n{'kind':<8} {'requests':>8} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9}  statuses")
-    for kind in ("search", "draft", "ingest"):
-        row = load[kind]
-        print(f"{kind:<8} {row['requests']:>8} {row['p50_ms'] or '-':>9} {row['p95_ms'] or '-':>9} "
-              f"{row['max_ms'] or '-':>9}  {row['statuses']}")
-    print(f"\nthroughput: {load['throughput_per_s']} requests/s ({load['search']['throughput_per_s']} searches/s)"
-          f" over {load['wall_seconds']} s")
+    print(f"\n{'round':<5} {'kind':<8} {'requests':>8} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9}  statuses")
+    for round_ in range(1, args.repeats + 1):
+        load = figures[f"load_{round_}"]
+        for kind in ("search", "draft", "ingest"):
+            row = load[kind]
+            print(f"{round_:<5} {kind:<8} {row['requests']:>8} {row['p50_ms'] or '-':>9} {row['p95_ms'] or '-':>9} "
+                  f"{row['max_ms'] or '-':>9}  {row['statuses']}")
+        print(f"      throughput: {load['throughput_per_s']} requests/s "
+              f"({load['search']['throughput_per_s']} searches/s) over {load['wall_seconds']} s")
     print(f"server RSS: started {figures['rss_started_mb']} MB, idle {figures['rss_idle_mb']} MB, "
           f"with {figures['idle_connections']} idle connections {figures['rss_with_idle_connections_mb']} MB, "
-          f"peak {figures['rss_peak_mb']} MB (target ≤ 1024), after the load {figures['rss_after_load_mb']} MB, "
+          f"peak {figures['rss_peak_mb']} MB (target ≤ 1024), after each load round "
+          f"{' / '.join(str(x) for x in figures['rss_after_each_load_mb'])} MB, "
           f"after the idle timeout {figures['rss_after_idle_timeout_mb']} MB "
           f"({figures['rss_back_within_mb_of_idle']:+} MB from idle; target within 100)")
     print(f"idle connections dropped by the server after {args.idle_timeout:g} s: "

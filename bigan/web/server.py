@@ -150,11 +150,15 @@ def make_server(app, host: str, port: int, limits: ServerLimits = ServerLimits()
     port is ``server.effective_port`` (with port 0 the system picks one).
     """
     files = open_files_limit(limits.connections + 256)
+    # Bodies up to the app's upload limit (and a little past it, so Flask can answer 413 in
+    # Chinese) are read; larger ones are refused by waitress before they are buffered.
+    upload_limit = getattr(app, "config", {}).get("MAX_CONTENT_LENGTH") or 0
+    max_body = max(limits.max_body, 2 * upload_limit)
     adj = Adjustments(
         host=host, port=port, threads=limits.threads,
         connection_limit=max(min(limits.connections, files - 64), 16),
         channel_timeout=max(int(limits.idle_timeout), 1), cleanup_interval=1,
-        max_request_body_size=limits.max_body, asyncore_use_poll=True, ident="bigan",
+        max_request_body_size=max_body, asyncore_use_poll=True, ident="bigan",
         expose_tracebacks=False, clear_untrusted_proxy_headers=True)
     server_class = type("BiganServer", (_Server,), {"limits": limits})
     dispatcher = ThreadedTaskDispatcher()
