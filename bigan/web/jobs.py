@@ -84,9 +84,12 @@ class IngestJobs:
         return job
 
     def _run(self, job: IngestJob, kb_path, doc_type: str | None, hide: str) -> None:
+        from bigan.web.limits import release_memory
+
         with self._turn:
             job.started = True
             _run(job, kb_path, doc_type, hide)
+            release_memory()
 
 
 def _run(job: IngestJob, kb_path, doc_type: str | None, hide: str) -> None:

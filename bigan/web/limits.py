@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import hashlib
 import threading
 import time
@@ -32,13 +34,39 @@ class Busy(Exception):
     """Raised when a limit is reached: the request gets 503 (服务繁忙，请稍后再试)."""
 
 
+@functools.cache
+def _libc():
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim  # noqa: B018 (glibc only)
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+def release_memory() -> None:
+    """Hand memory freed by finished heavy work back to the system (glibc only; a no-op elsewhere).
+
+    glibc keeps freed memory in one arena per thread, so a draft that ran on
+    each of the server's threads in turn would leave each arena at its peak.
+    """
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
+
+
 class Gate:
-    """At most ``slots`` holders at once and ``waiting`` more in line; the rest are refused at once."""
+    """At most ``slots`` holders at once and ``waiting`` more in line; the rest are refused at once.
+
+    When the last holder leaves, freed memory is handed back to the system.
+    """
 
     def __init__(self, slots: int, waiting: int, timeout: float):
         self._slots = threading.Semaphore(slots)
         self._line = threading.BoundedSemaphore(slots + waiting)
         self.timeout = timeout
+        self._held = 0
+        self._count = threading.Lock()
 
     def acquire(self) -> None:
         """Take a slot, waiting in line for up to ``timeout`` seconds; Busy when none comes."""
@@ -47,10 +75,17 @@ class Gate:
         if not self._slots.acquire(timeout=self.timeout):
             self._line.release()
             raise Busy()
+        with self._count:
+            self._held += 1
 
     def release(self) -> None:
+        with self._count:
+            self._held -= 1
+            last = self._held == 0
         self._slots.release()
         self._line.release()
+        if last:
+            release_memory()
 
 
 class Attempts:
