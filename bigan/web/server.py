@@ -13,7 +13,6 @@ always carry what people search for) never reach it.
 from __future__ import annotations
 
 import logging
-import resource
 import signal
 import threading
 import time
@@ -132,6 +131,10 @@ class _Server(TcpWSGIServer):
 
 def open_files_limit(wanted: int) -> int:
     """Raise this process's open-file limit towards ``wanted``; return the limit in force."""
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit to raise
+        return wanted
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
     if soft != resource.RLIM_INFINITY and soft < target:
