@@ -13,12 +13,14 @@ from bigan.web.files import build_bytes, safe_name, save_upload, upload_folder
 from bigan.web.present import finding_spans
 from generator.errors import GeneratorError
 from kb.errors import KbError
+from kb.readers import SUFFIXES
 
 blueprint = Blueprint("tools", __name__)
 
 DRAFT_KINDS = {"speech": "讲话稿", "work_plan": "工作方案"}
 FORMAT_SUFFIXES = (".txt", ".md", ".markdown", ".docx")
-CHECK_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".docx")
+#: `check` reads every format the readers accept.
+CHECK_SUFFIXES = tuple(SUFFIXES)
 
 
 @blueprint.route("/files/<file_id>")
@@ -125,7 +127,7 @@ def _make_draft(form: dict, library, names: set[str]):
         seed=_int_field(form["seed"], "选材编号", 0, 10**9))
     kb = open_kb()
     if not kb.documents():
-        raise GeneratorError("知识库是空的，没有可用的材料。请先到“入库”页上传材料。")
+        raise GeneratorError("素材库是空的，没有可用的材料。请先到“入库”页上传材料。")
     return make_draft(spec, kb, templates=library)
 
 
@@ -206,8 +208,8 @@ def _phrase_library():
 
 
 def _lines(path: Path) -> list[str]:
-    """Return the lines the findings count: the file's lines, or a .docx's paragraphs."""
-    if path.suffix.lower() == ".docx":
+    """Return the lines the findings count: the file's lines, or the paragraphs of a .docx or a page."""
+    if path.suffix.lower() not in (".txt", ".text", ".md", ".markdown"):
         from kb.readers import read_document
 
         return [block.text for block in read_document(path).blocks]

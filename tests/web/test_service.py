@@ -529,8 +529,8 @@ def test_public_message_cuts_any_absolute_path(app):
 
     web = app.extensions["bigan"]
     with app.test_request_context("/"):
-        assert public_message(f"知识库索引已损坏（{web.kb_root}/index-3：ValueError）") == \
-            f"知识库索引已损坏（{web.kb_root.name}/index-3：ValueError）"
+        assert public_message(f"素材库索引已损坏（{web.kb_root}/index-3：ValueError）") == \
+            f"素材库索引已损坏（{web.kb_root.name}/index-3：ValueError）"
         assert public_message("/home/张三/材料/讲话.txt：无法识别编码") == "讲话.txt：无法识别编码"
         assert public_message("见 http://127.0.0.1:8000/docs 与 GB/T 9704") == \
             "见 http://127.0.0.1:8000/docs 与 GB/T 9704"
