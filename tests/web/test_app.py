@@ -265,7 +265,7 @@ def test_format_upload_downloads_a_docx(client, tmp_path):
 
 @pytest.mark.parametrize("page, name, message", [
     ("/format", "草稿.pdf", "只能上传 .txt .md .markdown .docx 文件"),
-    ("/check", "草稿.pdf", "只能上传"),
+    ("/check", "草稿.png", "只能上传"),
     ("/format", "坏.docx", "坏.docx"),
 ], ids=["format-type", "check-type", "broken-docx"])
 def test_upload_errors_name_the_file_not_the_server_folder(client, page, name, message):
