@@ -381,12 +381,15 @@ def test_ingest_mixed_archive(tmp_path, office_files, pdf_files):
     shutil.copyfile(office_files["speech"][".rtf"], folder / "讲话.rtf")
     shutil.copyfile(pdf_files["notice"][1], folder / "通知.pdf")
     (folder / "坏的.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
+    # LibreOffice imports this one as plain text (its bytes as replacement characters).
+    (folder / "截断.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1broken")
     (folder / "~$方案.doc").write_bytes(b"\x06Word owner file")  # Word's lock file: not a document
     with KnowledgeBase.open(tmp_path / "kb") as kb:
         report = kb.ingest([folder])
-        assert report.failed == ((str(folder / "坏的.doc"),
-                                  f"{folder / '坏的.doc'}：LibreOffice 无法打开这个文件"
-                                  "（文件可能已损坏、加了密码或不是文档；请用 Word 或 WPS 打开后另存为 .docx）"),)
+        assert report.failed == tuple(
+            (str(folder / name), f"{folder / name}：LibreOffice 无法打开这个文件"
+                                 "（文件可能已损坏、加了密码或不是文档；请用 Word 或 WPS 打开后另存为 .docx）")
+            for name in ("坏的.doc", "截断.doc"))
         # The three copies of the plan are one document: the first added, the others its duplicates.
         assert (len(report.added), len(report.duplicates)) == (3, 2)
         hits = kb.search("摸清底数")
