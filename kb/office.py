@@ -98,14 +98,16 @@ def find_soffice() -> Path | None:
 
 
 def convert(paths: Iterable, to: str = "docx", outdir=None, *, timeout: float = DEFAULT_TIMEOUT,
-            soffice=None, progress: Callable[[Path], None] | None = None) -> list[Converted]:
+            soffice=None, progress: Callable[[Path], None] | None = None,
+            env: dict | None = None) -> list[Converted]:
     """Convert ``paths`` to format ``to`` ("docx", "pdf", "odt", "doc", "rtf", "txt") with one LibreOffice start.
 
     Outputs go to ``outdir`` (default: beside each input) as ``<stem>.<to>`` (``<stem> (2).<to>``
     for a second input of the call with the same stem); the result
     has one :class:`Converted` per input, in order. ``timeout`` is the time allowed for
     each file: a hung file gets a :class:`ConversionTimeoutError` and LibreOffice starts
-    afresh for the rest. ``progress`` is called with each input once it is done.
+    afresh for the rest. ``progress`` is called with each input once it is done. ``env``
+    is LibreOffice's environment (default: this process's), e.g. with a FONTCONFIG_FILE.
     Raises :class:`OfficeNotFoundError` when there is no LibreOffice.
     """
     if to not in _TARGETS:
@@ -144,7 +146,8 @@ def convert(paths: Iterable, to: str = "docx", outdir=None, *, timeout: float = 
         silent_before = False
         while todo:
             chunk = todo[:_CHUNK]
-            hung, silent = _run(program, [inbox / names[i] for i in chunk], to, outbox, work, timeout)
+            hung, silent = _run(program, [inbox / names[i] for i in chunk], to, outbox, work, timeout,
+                                env)
             if hung is not None and silent and silent_before:
                 # Two starts in a row without a sign of life: LibreOffice itself is stuck.
                 for index in todo:
@@ -202,7 +205,7 @@ def _place(produced: Path, source: Path, to: str, outdir, placed: set[Path]) -> 
 
 
 def _run(program: Path, inputs: list[Path], to: str, outbox: Path, work: Path,
-         timeout: float) -> tuple[int | None, bool]:
+         timeout: float, env: dict | None = None) -> tuple[int | None, bool]:
     """Run one soffice over ``inputs``; return the index of the input it hung on (or None),
     and whether it hung before showing any progress at all.
 
@@ -219,7 +222,7 @@ def _run(program: Path, inputs: list[Path], to: str, outbox: Path, work: Path,
     before = {p.name for p in outbox.iterdir()}
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                   cwd=work, **_session_options())
+                                   cwd=work, env=env, **_session_options())
         seen = (-1, len(before))
         deadline = time.monotonic() + timeout
         while process.poll() is None:
