@@ -18,14 +18,11 @@ from lxml import etree
 
 from kb.errors import ReadError, printable
 from kb.model import Block, RawDocument
-from kb.readers.blocks import make_block
+from kb.readers.blocks import MAX_PARAGRAPHS, make_block
 from kb.readers.portal import MIN_LABELS, meta_from_rows, portal_label
 from kb.readers.source import DEFAULT_MAX_BYTES, as_path, format_size, read_bytes
 
 DEFAULT_MAX_EXPANDED = 200_000_000
-#: More paragraphs than any real document holds (a 500-page report has about 10,000); a
-#: small file with millions of empty ones would otherwise take minutes and gigabytes.
-MAX_PARAGRAPHS = 200_000
 #: Word's own ceiling for a list's start value; every counter stays below it.
 _MAX_NUMBER = 32_767
 #: The longest automatic numbering label kept ("第一百二十三章", "1.2.3.4.5.").

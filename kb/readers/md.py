@@ -10,6 +10,7 @@ import markdown
 
 from kb.errors import ReadError, printable
 from kb.model import RawDocument
+from kb.readers.blocks import MAX_PARAGRAPHS, too_many_paragraphs
 from kb.readers.encoding import decode_bytes
 from kb.readers.html import blocks_from_element
 from kb.readers.source import DEFAULT_MAX_BYTES, as_path, read_bytes
@@ -58,6 +59,10 @@ def raw_from_markdown(text: str, path) -> RawDocument:
         if meta:
             raise ReadError(path, "文件里只有元数据，没有正文", "请在元数据块之后写正文")
         raise ReadError(path, "文件是空的", "请确认文件里有正文")
+    if body.count("\n") > MAX_PARAGRAPHS:
+        lines = re.finditer(r"^[ \t]*\S", body, re.M)
+        if sum(1 for _, _ in zip(lines, range(MAX_PARAGRAPHS + 1))) > MAX_PARAGRAPHS:
+            raise too_many_paragraphs(path, MAX_PARAGRAPHS)
     html = markdown_to_html(body)
     root = lxml.html.fragment_fromstring(html, create_parent="div",
                                          parser=lxml.html.HTMLParser(huge_tree=True))
