@@ -72,10 +72,14 @@ def _package(document: bytes, extra: dict[str, bytes]) -> bytes:
 
 
 def bomb_docx(expanded: int) -> bytes:
-    """Return a small .docx whose document.xml inflates to about ``expanded`` bytes (built in chunks)."""
+    """Return a small .docx whose document.xml inflates to about ``expanded`` bytes (built in chunks).
+
+    The filler is empty runs, not paragraphs: millions of empty paragraphs are a
+    different attack, refused by their count (see test_inputs.py).
+    """
     ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     buffer = io.BytesIO()
-    chunk = b"<w:p/>" * 100_000
+    chunk = b"<w:r/>" * 100_000
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
         package.writestr("[Content_Types].xml", _CONTENT_TYPES)
         package.writestr("_rels/.rels", _RELS)
