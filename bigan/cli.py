@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import click
 
 from bigan import __version__
@@ -10,10 +13,64 @@ from bigan.cli_support import CONTEXT_SETTINGS
 from bigan.resources import speeches_dir
 
 
-@click.group("bigan", cls=ChineseGroup, context_settings=CONTEXT_SETTINGS)
+def _shown(path) -> str:
+    # ~/.local/share/bigan/kb reads better than the expanded home folder.
+    home = str(Path.home())
+    text = str(path)
+    return "~" + text[len(home):] if text.startswith(home + os.sep) else text
+
+
+class _KbOption(click.Option):
+    """--kb, whose help names the default folder as it is when the help is shown."""
+
+    def get_help_record(self, ctx):
+        from kb.knowledge_base import data_home_path
+
+        self.help = ("素材库文件夹，可写在子命令前或后（也可用环境变量 BIGAN_KB；"
+                     f"默认 {_shown(data_home_path())}）。")
+        return super().get_help_record(ctx)
+
+
+# Each command's module, in the order help lists them. A command is imported only
+# when it runs, so `bigan search` never pays for jinja2, python-docx or Flask.
+_MODULES = {
+    "bigan.demo": ("demo",),
+    "bigan.cli_outline": ("outline",),
+    "bigan.cli_kb": ("ingest", "search", "stats", "show", "edit", "remove", "reindex"),
+    "bigan.cli_phrases": ("phrases", "check"),
+    "bigan.cli_draft": ("draft", "templates"),
+    "bigan.cli_format": ("format", "profile", "docx-template", "check-format"),
+    "bigan.web.cli": ("serve",),
+}
+
+
+class _LazyGroup(ChineseGroup):
+    """The root group, loading a command's module on first use."""
+
+    def list_commands(self, ctx):
+        for module in _MODULES:
+            self._load(module)
+        return list(self.commands)
+
+    def get_command(self, ctx, name):
+        if name not in self.commands:
+            modules = [m for m, names in _MODULES.items() if name in names] or list(_MODULES)
+            for module in modules:
+                self._load(module)
+        return self.commands.get(name)
+
+    def _load(self, module_name: str) -> None:
+        import importlib
+
+        for command in importlib.import_module(module_name).COMMANDS:
+            if command.name not in self.commands:
+                self.add_command(command)
+
+
+@click.group("bigan", cls=_LazyGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="bigan", message="%(prog)s %(version)s")
-@click.option("--kb", "kb_path", envvar="BIGAN_KB", type=click.Path(file_okay=False),
-              help="知识库文件夹（也可用环境变量 BIGAN_KB；默认在用户数据目录）。")
+@click.option("--kb", "kb_path", cls=_KbOption, envvar="BIGAN_KB", type=click.Path(file_okay=False),
+              metavar="文件夹")
 @click.pass_context
 def cli(ctx, kb_path):
     """笔杆（bigan）：公文写作的素材库、提法检索、讲话稿起草与 GB/T 9704 排版。
@@ -32,17 +89,6 @@ def cli(ctx, kb_path):
     ctx.obj.setdefault("default_corpus", str(speeches_dir()))
 
 
-def _register() -> None:
-    # Built-in command groups go through one door, in the order help lists them.
-    from bigan import cli_draft, cli_format, cli_kb, cli_outline, cli_phrases, demo
-    from bigan.web import cli as web_cli
-
-    for module in (demo, cli_outline, cli_kb, cli_phrases, cli_draft, cli_format, web_cli):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register()
 use_chinese(cli)
 
 

@@ -77,7 +77,7 @@ def unpack_meta(value: bytes) -> tuple[str, str, int, str, int, str, str]:
 
 def damaged(folder: Path, error: BaseException) -> IndexCorruptError:
     return IndexCorruptError(
-        f"知识库索引已损坏（{folder}：{type(error).__name__}），"
+        f"素材库索引已损坏（{folder}：{type(error).__name__}），"
         "请运行 bigan reindex 从已存文档重建索引")
 
 

@@ -16,11 +16,14 @@ from kb.errors import KbError, NotFoundError, ReadError, printable
 from kb.index import Index, env_procs, guarded, read_records
 from kb.model import Document, Hit, Passage
 from kb.passages import document_passages
-from kb.readers import DEFAULT_MAX_BYTES, DEFAULT_MAX_DOCX_EXPANDED
+from kb.readers import DEFAULT_MAX_BYTES, DEFAULT_MAX_DOCX_EXPANDED, DOCUMENT_SUFFIXES
 from kb.search import SORTS, Filters, Searcher, parse_query
 from kb.store import DocumentInfo, Store, content_hash, text_hash
 
-SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".html", ".htm")
+#: What ingest accepts: the readers' one list, which the web page uses too.
+SUFFIXES = DOCUMENT_SUFFIXES
+#: Office files converted by one LibreOffice start during ingest.
+OFFICE_BATCH = 40
 DEFAULT_BATCH = 500
 #: The readers' limits: a larger file, or a .docx inflating past this (zip bombs), is refused.
 DEFAULT_MAX_FILE_BYTES = DEFAULT_MAX_BYTES
@@ -34,6 +37,11 @@ def default_path() -> Path:
     """Return the default knowledge-base folder: $BIGAN_KB, else the per-user data folder."""
     if os.environ.get("BIGAN_KB"):
         return Path(os.environ["BIGAN_KB"])
+    return data_home_path()
+
+
+def data_home_path() -> Path:
+    """Return the per-user data folder of the knowledge base ($XDG_DATA_HOME/bigan/kb)."""
     data_home = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
     return Path(data_home) / "bigan" / "kb"
 
@@ -82,10 +90,11 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
     """Yield (file, None) for every supported file under ``paths``, or (path, error message).
 
     Folders are walked recursively in name order without following symbolic
-    links (no loops); hidden files and a folder's README.md (a description of
-    the folder, as the starter corpus has) are skipped. A link inside a folder
-    to a file outside every folder given (ln -s /etc/shadow 材料/) yields a
-    :class:`SkippedFile` message instead: nobody chose that file.
+    links (no loops); hidden files, the ``~$`` owner files Word leaves beside an
+    open document, and a folder's README.md (a description of the folder, as the
+    starter corpus has) are skipped. A link inside a folder to a file outside
+    every folder given (ln -s /etc/shadow 材料/) yields a :class:`SkippedFile`
+    message instead: nobody chose that file.
     """
     paths = [Path(os.fsdecode(raw)) for raw in paths]  # a bytes name that is not UTF-8 keeps its bytes
     roots = [os.path.realpath(path) for path in paths if path.is_dir()]
@@ -94,7 +103,7 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
             for folder, dirs, files in os.walk(path, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if name.startswith(".") or not name.lower().endswith(SUFFIXES) \
+                    if name.startswith((".", "~$")) or not name.lower().endswith(SUFFIXES) \
                             or name.lower() == "readme.md":
                         continue
                     file = Path(folder) / name
@@ -121,7 +130,7 @@ def _inside(target: str, roots: list[str]) -> bool:
 
 def _save_failure(source: str, root: Path, error: OSError) -> str:
     """Return the one-line message for a file the knowledge base could not save."""
-    return (f"{source}：无法写入知识库 {root}（{error.strerror or error}）"
+    return (f"{source}：无法写入素材库 {root}（{error.strerror or error}）"
             "（请检查磁盘空间和写权限后重新入库）")
 
 
@@ -151,7 +160,8 @@ class KnowledgeBase:
 
     def __init__(self, root: Path, *, lock_timeout: float = 10.0, batch_size: int = DEFAULT_BATCH,
                  max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
-                 max_docx_expanded: int = DEFAULT_MAX_DOCX_EXPANDED, procs: int | None = None):
+                 max_docx_expanded: int = DEFAULT_MAX_DOCX_EXPANDED, procs: int | None = None,
+                 office_timeout: float | None = None):
         self.root = Path(root)
         self.store = Store(self.root)
         self.index = Index(self.root)
@@ -160,6 +170,8 @@ class KnowledgeBase:
         self.max_file_bytes = max_file_bytes
         self.max_docx_expanded = max_docx_expanded
         self.procs = procs
+        #: Seconds LibreOffice may spend on one office file (None: kb.office.DEFAULT_TIMEOUT).
+        self.office_timeout = office_timeout
         self._searcher = None
         self._search = None
         self._records: dict[str, DocumentInfo] | None = None
@@ -177,11 +189,11 @@ class KnowledgeBase:
         """
         root = Path(path) if path is not None else default_path()
         if root.exists() and not root.is_dir():
-            raise KbError(f"{root} 不是文件夹（请用 --kb 指定知识库文件夹）")
+            raise KbError(f"{root} 不是文件夹（请用 --kb 指定素材库文件夹）")
         kb = cls(root, **options)
         if not kb.index.exists():
             if not create:
-                raise KbError(f"知识库 {root} 不存在（请先用 bigan ingest 入库，或用 --kb 指定已有的知识库）")
+                raise KbError(f"素材库 {root} 不存在（请先用 bigan ingest 入库，或用 --kb 指定已有的素材库）")
             kb.store.create()
             with kb.store.lock(kb.lock_timeout):
                 kb.index.create()
@@ -189,6 +201,7 @@ class KnowledgeBase:
 
     def close(self) -> None:
         """Release the open searcher and index."""
+        self._edits = None  # another process may have corrected something meanwhile
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
@@ -263,7 +276,7 @@ class KnowledgeBase:
         for info in records.values():
             if info.source == source or any(a[0] == source for a in info.aliases):
                 return info
-        raise NotFoundError(f"知识库中没有文档“{key}”（用 bigan stats 或 bigan search 查看已入库的文档）")
+        raise NotFoundError(f"素材库中没有文档“{key}”（用 bigan stats 或 bigan search 查看已入库的文档）")
 
     def info(self, doc_id_or_path: str) -> DocumentInfo:
         """Return the catalogue entry of a document id (or unique prefix) or source path."""
@@ -298,13 +311,19 @@ class KnowledgeBase:
 
     def ingest(self, paths, *, doc_type: str | None = None, encoding: str | None = None,
                progress: Callable[[str], None] | None = None) -> IngestReport:
-        """Ingest files and folders (recursively); failures are collected, the rest lands."""
+        """Ingest files and folders (recursively); failures are collected, the rest lands.
+
+        Office files (.doc, .wps, .rtf, .odt …) are converted by LibreOffice in groups of
+        :data:`OFFICE_BATCH`, one start per group, so they land after the group is read.
+        """
         from kb.parse import load_document
+        from kb.readers import reading_kind
         from kb.readers.source import read_bytes
 
         limits = {"max_bytes": self.max_file_bytes, "max_docx_expanded": self.max_docx_expanded}
 
         def items():
+            group: list[Path] = []
             for path, error in iter_files(paths):
                 if error is not None:
                     yield str(path), error, None, None
@@ -315,10 +334,44 @@ class KnowledgeBase:
                 except ReadError as error:
                     yield str(path), str(error), None, None
                     continue
+                if reading_kind(data, path) == "office":
+                    group.append(path)  # its bytes are read again when the group is offered
+                    if len(group) >= OFFICE_BATCH:
+                        yield from self._office_items(group, doc_type)
+                        group = []
+                    continue
                 yield (source_name(path), None, data,
                        lambda p=path: load_document(p, encoding=encoding, doc_type=doc_type, **limits))
+            yield from self._office_items(group, doc_type)
 
         return self._ingest(items(), progress)
+
+    def _office_items(self, group: list[Path], doc_type: str | None):
+        """Yield ingest items for office files; the first load converts it and those after it at once."""
+        from kb.parse import document_from_raw
+        from kb.readers.office import OfficeReader
+        from kb.readers.source import read_bytes
+
+        reader = OfficeReader(max_expanded=self.max_docx_expanded, **(
+            {"timeout": self.office_timeout} if self.office_timeout is not None else {}))
+        converted: dict[int, object] = {}
+
+        def load(index: int) -> Document:
+            if index not in converted:
+                pending = list(range(index, len(group)))
+                converted.update(zip(pending, reader.read([group[i] for i in pending])))
+            raw = converted.pop(index)
+            if isinstance(raw, ReadError):
+                raise raw
+            return document_from_raw(raw, doc_type=doc_type)
+
+        for index, path in enumerate(group):
+            try:
+                data = read_bytes(path, self.max_file_bytes)
+            except ReadError as error:
+                yield str(path), str(error), None, None
+                continue
+            yield source_name(path), None, data, (lambda i=index: load(i))
 
     def add_document(self, doc: Document, source: str, content: bytes | None = None) -> IngestReport:
         """Ingest an already parsed Document as if read from ``source`` (tests, benchmarks, API users)."""
@@ -378,7 +431,7 @@ class KnowledgeBase:
         owner = by_alias.get(source)
         if owner is not None and dict(records[owner].aliases).get(source) == digest:
             return "unchanged"
-        doc = load()
+        doc = self._overrides().apply(source, load())  # the user's corrections (bigan edit)
         passages = document_passages(doc, "", source)
         body = [p.text for p in passages if p.role != "title"] or [p.text for p in passages]
         thash = text_hash(body)
@@ -444,6 +497,14 @@ class KnowledgeBase:
         batch.passages += len(passages)
         return kind
 
+    def _overrides(self):
+        """Return the overrides file (bigan edit), read once until the next close()."""
+        from kb.edits import Overrides
+
+        if getattr(self, "_edits", None) is None:
+            self._edits = Overrides(self.root)
+        return self._edits
+
     def _commit_batch(self, batch: _Batch, records, committed) -> None:
         """Commit one ingest batch; a failed write becomes a KbError, the last commit stays."""
         try:
@@ -455,7 +516,7 @@ class KnowledgeBase:
                 warnings.simplefilter("ignore", ResourceWarning)
                 error.__traceback__ = None
                 gc.collect()
-            raise KbError(f"入库中断：写入知识库 {self.root} 失败（{error.strerror or error}），"
+            raise KbError(f"入库中断：写入素材库 {self.root} 失败（{error.strerror or error}），"
                           "已入库的内容保持上次提交的状态（请检查磁盘空间和写权限后重新入库，"
                           "已入库的文件会被跳过）") from None
 
@@ -566,6 +627,36 @@ class KnowledgeBase:
                 library = None
         add_words(user_words(library, self.root / WORDS_FILE))
         self._words_loaded = True
+
+    def edit(self, doc_id_or_path: str, *, title: str | None = None, doc_type: str | None = None,
+             date: str | None = None, speaker: str | None = None, meeting: str | None = None,
+             unit: str | None = None) -> DocumentInfo:
+        """Correct a document's title, type, date, speaker, meeting or unit; return its new entry.
+
+        The correction is kept in the folder's overrides file as well as in the stored
+        document, so it survives `reindex` and a re-ingest of the file. A bad value is a
+        KbError naming it and what to write (an empty string clears a field).
+        """
+        from kb.edits import apply_edits, validate_edits
+
+        edits = validate_edits(dict(title=title, doc_type=doc_type, date=date, speaker=speaker,
+                                    meeting=meeting, unit=unit))
+        if not edits:
+            raise KbError("没有要修改的内容（请给出 --title、--type、--date、--speaker、--meeting 或 --unit）")
+        with self.store.lock(self.lock_timeout):
+            self.close()
+            info = self._find(doc_id_or_path)
+            doc = apply_edits(self.document(info.doc_id), edits)
+            changed = dataclasses.replace(info, title=doc.title, doc_type=doc.doc_type, date=doc.date)
+            self._overrides().record(info.source, edits)
+            self.store.save(changed, doc)
+            records = dict(self._catalogue())
+            records[info.doc_id] = changed
+            batch = _Batch()
+            batch.records[info.doc_id] = changed
+            self._commit(batch, records, set(records))
+        self.close()
+        return changed
 
     def remove(self, doc_id_or_path: str) -> DocumentInfo:
         """Remove a document (or, for a duplicate's path, only that alias); return its entry."""

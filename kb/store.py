@@ -164,7 +164,7 @@ class WriteLock:
                 if time.monotonic() >= deadline:
                     handle.close()
                     raise IndexLockedError(
-                        f"知识库正被另一个进程写入（锁文件 {self.path}），请稍后再试") from None
+                        f"素材库正被另一个进程写入（锁文件 {self.path}），请稍后再试") from None
                 time.sleep(0.05)
         self._handle = handle
         return self
@@ -193,7 +193,7 @@ class Store:
             self.documents_dir.mkdir(parents=True, exist_ok=True)
             self.originals_dir.mkdir(exist_ok=True)
         except OSError as error:
-            raise KbError(f"无法创建知识库文件夹 {self.root}：{error.strerror}"
+            raise KbError(f"无法创建素材库文件夹 {self.root}：{error.strerror}"
                           "（请检查路径和写权限，或用 --kb 指定其他文件夹）") from None
 
     def lock(self, timeout: float = 10.0) -> WriteLock:

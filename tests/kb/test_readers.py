@@ -20,7 +20,9 @@ from kb.readers.encoding import decode_bytes
 from kb.readers.txt import raw_from_text
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "readers"
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+# ../shared/corpus beside the clone (or beside the worktrees folder of a worktree)
+CORPUS = next((p / "shared" / "corpus" for p in Path(__file__).resolve().parents[3:5]
+               if (p / "shared" / "corpus").is_dir()), Path(__file__).resolve().parents[3] / "shared" / "corpus")
 REAL = CORPUS / "real"
 
 NOTICE_LINES = ["关于做好年度考核工作的通知", "各科室：", "现将年度考核有关事项通知如下。",
@@ -190,14 +192,17 @@ def test_file_over_the_size_limit(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["old.doc", "old.docx", "old.txt"])
-def test_legacy_word_files(tmp_path, name):
+def test_legacy_word_files_go_to_libreoffice(tmp_path, name, monkeypatch):
+    # Old Word and WPS files (OLE2), whatever their extension, are LibreOffice's to read.
+    monkeypatch.setenv("BIGAN_SOFFICE", str(tmp_path / "no-such-soffice"))
     path = write(tmp_path, name, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
-    error = assert_read_error(path, "旧版 Word 文档")
-    assert "另存为 .docx" in error.hint
+    error = assert_read_error(path, "需要 LibreOffice")
+    assert error.hint == "Debian/Ubuntu：sudo apt install libreoffice-writer-nogui"
 
 
-def test_pdf_is_refused(tmp_path):
-    assert_read_error(write(tmp_path, "a.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"), "不支持 PDF")
+def test_damaged_pdf(tmp_path):
+    error = assert_read_error(write(tmp_path, "a.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"), "不是有效的 PDF 文件")
+    assert "重新下载" in error.hint
 
 
 # --- content sniffing ---------------------------------------------------------------------
@@ -490,7 +495,7 @@ def _rewrite_document_xml(tmp_path, change, text="正文"):
 
 # --- the real corpus (read only, skipped when absent) ---------------------------------------
 
-needs_corpus = pytest.mark.skipif(not REAL.is_dir(), reason="shared corpus not present")
+needs_corpus = pytest.mark.skipif(not REAL.is_dir(), reason="共享语料 /work/shared/corpus/real 不存在")
 
 
 @needs_corpus
