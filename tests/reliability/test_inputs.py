@@ -348,7 +348,7 @@ def test_good_spec_values_are_normalised(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["--date", "2026-02-30"], "日期“2026-02-30”不存在"),
     (["--date", "2026/3/18"], "日期“2026/3/18”的格式不对"),
-    (["--parts", "10"], "--parts 的值 10 不在 1<=x<=9 范围内"),
+    (["--parts", "10"], "--parts 的值 10 应在 1 到 9 之间"),
 ], ids=["date-feb-30", "date-slashes", "parts-ten"])
 def test_bad_draft_options_are_one_line_messages(tmp_path, args, message):
     result = CliRunner().invoke(cli, ["--kb", str(tmp_path / "kb"), "draft", "speech", "--topic", "基层党建", *args])
