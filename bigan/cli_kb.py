@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from bigan.cli_support import CONTEXT_SETTINGS, echo_json, json_option, library_errors, warn
+from bigan.cli_support import CONTEXT_SETTINGS, echo_json, json_option, library_errors, terminal_safe, warn
 from kb.errors import QueryError
 from kb.model import DOC_TYPE_NAMES, DOC_TYPES, ROLES, merge_spans
 from kb.structure import heading_text
@@ -90,9 +90,11 @@ def ingest(ctx, paths, doc_type, encoding, max_size, max_expanded, as_json):
             report = kb.ingest(paths, doc_type=doc_type, encoding=encoding)
         duplicates = [(path, kb.info(path)) for path in report.duplicates]
     for _path, message in report.failed:
-        warn(f"失败：{message}")
+        warn(f"失败：{terminal_safe(message)}")
+    for _path, message in report.skipped:
+        warn(f"跳过：{terminal_safe(message)}")
     for path, original in duplicates:
-        warn(f"重复：{path} 与已入库的 {original.source}（{original.doc_id}）内容相同，未另收一份")
+        warn(terminal_safe(f"重复：{path} 与已入库的 {original.source}（{original.doc_id}）内容相同，未另收一份"))
     if as_json:
         echo_json(report.to_json())
     warn(report.summary())

@@ -55,6 +55,8 @@ class IngestReport:
     unchanged: tuple[str, ...] = ()
     duplicates: tuple[str, ...] = ()
     failed: tuple[tuple[str, str], ...] = ()  # (path, message)
+    #: Files deliberately not read: links to files outside the given folders.
+    skipped: tuple[tuple[str, str], ...] = ()  # (path, message)
 
     def counts(self) -> dict[str, int]:
         return {name: len(getattr(self, name))
@@ -63,12 +65,14 @@ class IngestReport:
     def summary(self) -> str:
         """Return the one-line summary in Chinese."""
         c = self.counts()
+        skipped = f"，跳过 {len(self.skipped)} 个" if self.skipped else ""
         return (f"新增 {c['added']} 篇，更新 {c['updated']} 篇，未变 {c['unchanged']} 篇，"
-                f"重复 {c['duplicates']} 篇，失败 {c['failed']} 个")
+                f"重复 {c['duplicates']} 篇，失败 {c['failed']} 个{skipped}")
 
     def to_json(self) -> dict:
         data = {name: list(getattr(self, name)) for name in ("added", "updated", "unchanged", "duplicates")}
         data["failed"] = [{"path": p, "message": m} for p, m in self.failed]
+        data["skipped"] = [{"path": p, "message": m} for p, m in self.skipped]
         data["counts"] = self.counts()
         return data
 
@@ -78,16 +82,23 @@ def source_name(path) -> str:
     return printable(os.path.abspath(os.fsdecode(path)))
 
 
+class SkippedFile(str):
+    """The message of a file :func:`iter_files` deliberately does not read (not a failure)."""
+
+
 def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
     """Yield (file, None) for every supported file under ``paths``, or (path, error message).
 
     Folders are walked recursively in name order without following symbolic
     links (no loops); hidden files, the ``~$`` owner files Word leaves beside an
     open document, and a folder's README.md (a description of the folder, as the
-    starter corpus has) are skipped.
+    starter corpus has) are skipped. A link inside a folder to a file outside
+    every folder given (ln -s /etc/shadow 材料/) yields a :class:`SkippedFile`
+    message instead: nobody chose that file.
     """
-    for raw in paths:
-        path = Path(os.fsdecode(raw))  # a bytes name that is not UTF-8 keeps its bytes
+    paths = [Path(os.fsdecode(raw)) for raw in paths]  # a bytes name that is not UTF-8 keeps its bytes
+    roots = [os.path.realpath(path) for path in paths if path.is_dir()]
+    for path in paths:
         if path.is_dir():
             for folder, dirs, files in os.walk(path, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -95,7 +106,12 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
                     if name.startswith((".", "~$")) or not name.lower().endswith(SUFFIXES) \
                             or name.lower() == "readme.md":
                         continue
-                    yield Path(folder) / name, None
+                    file = Path(folder) / name
+                    if file.is_symlink() and not _inside(os.path.realpath(file), roots):
+                        yield file, SkippedFile(f"{printable(file)}：链接指向所给文件夹以外，未读取"
+                                                "（如确需收入，请直接给出该文件）")
+                        continue
+                    yield file, None
         elif path.is_file():
             if path.suffix.lower() in SUFFIXES:
                 yield path, None
@@ -106,6 +122,10 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
             yield path, f"{path}：不是普通文件，已跳过"
         else:
             yield path, f"{path}：文件不存在（请检查路径）"
+
+
+def _inside(target: str, roots: list[str]) -> bool:
+    return any(os.path.commonpath([target, root]) == root for root in roots)
 
 
 def _save_failure(source: str, root: Path, error: OSError) -> str:
@@ -363,7 +383,8 @@ class KnowledgeBase:
         return self._ingest(((src, None, data, (lambda d=doc: d)) for doc, src, data in items), progress)
 
     def _ingest(self, items, progress) -> IngestReport:
-        outcome: dict[str, list] = {k: [] for k in ("added", "updated", "unchanged", "duplicates", "failed")}
+        outcome: dict[str, list] = {k: [] for k in ("added", "updated", "unchanged", "duplicates", "failed",
+                                                     "skipped")}
         self.store.create()
         with self.store.lock(self.lock_timeout):
             if not self.index.exists():
@@ -386,7 +407,9 @@ class KnowledgeBase:
                         # Saving the document failed (disk full, permissions): this file
                         # fails, the batch goes on, and the last commit stays intact.
                         kind, error = "failed", _save_failure(source, self.root, os_error)
-                if error is not None:
+                if isinstance(error, SkippedFile):
+                    outcome["skipped"].append((printable(source), str(error)))
+                elif error is not None:
                     outcome["failed"].append((printable(source), printable(error)))
                 else:
                     outcome[kind].append(source)
