@@ -634,13 +634,12 @@ class KnowledgeBase:
             known = None  # what the index held is unknown
         self.close()
         newest: dict[str, tuple[str, str, int]] = {}
-        failures = []
+        unreadable = []
         for doc_id in self.store.stored_ids():
             try:
                 info, _ = self.store.load(doc_id)
             except ReadError as error:
-                failures.append(self._set_aside(doc_id, error))
-                self._notify(f"失败：{failures[-1]}")
+                unreadable.append((doc_id, error))
                 continue
             # A crash between commit and clean-up can leave two versions of one source.
             if info.source not in newest or newest[info.source][0] < info.ingested:
@@ -650,6 +649,10 @@ class KnowledgeBase:
                           if not self.store.document_path(i.doc_id).exists()), key=lambda i: i.source)
         if not force:
             self._refuse_losses(missing, keep, known_unknown=known is None)
+        failures = []
+        for doc_id, error in unreadable:
+            failures.append(self._set_aside(doc_id, error))
+            self._notify(f"失败：{failures[-1]}")
         total = sum(n for _, _, n in newest.values())
 
         def items():
@@ -680,7 +683,7 @@ class KnowledgeBase:
         if missing:
             names = "、".join(f"{i.doc_id}.json（{i.title or i.source}）" for i in missing[:3])
             more = f"等 {len(missing)} 个文件" if len(missing) > 3 else ""
-            where = ("文件夹不存在" if not self.store.documents_dir.is_dir()
+            where = ("中一篇也没有（文件夹缺失或已清空）" if not self.store.stored_ids()
                      else f"中缺少 {names}{more}")
             raise KbError(
                 f"已存文档比索引少 {len(missing)} 篇（{self.store.documents_dir} {where}），"
