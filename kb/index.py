@@ -376,7 +376,7 @@ class _Results:
 
     def get(self, timeout=None):
         try:
-            return self._inner.get(timeout=max(timeout or 0, 30))
+            return self._inner.get(timeout=max(timeout or 0, 5))
         except queue.Empty:
             raise OSError("索引子进程意外退出，本批未写入") from None
 
