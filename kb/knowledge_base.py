@@ -633,14 +633,27 @@ class KnowledgeBase:
         except IndexCorruptError:
             known = None  # what the index held is unknown
         self.close()
-        newest: dict[str, tuple[str, str, int]] = {}
-        unreadable = []
+        readable: dict[str, DocumentInfo] = {}
+        unreadable: dict[str, ReadError] = {}
         for doc_id in self.store.stored_ids():
             try:
-                info, _ = self.store.load(doc_id)
+                readable[doc_id] = self.store.load(doc_id)[0]
             except ReadError as error:
-                unreadable.append((doc_id, error))
-                continue
+                unreadable[doc_id] = error
+        # Documents the index holds whose stored file is missing or damaged: re-read from
+        # the original kept at ingest when it gives the very same text.
+        restored = [info for doc_id, info in sorted((known or {}).items())
+                    if doc_id not in readable and self._restore(info)]
+        if restored:
+            self.store.sync()
+            names = "、".join(i.title or i.source for i in restored[:3])
+            self._notify(f"已从原件恢复 {len(restored)} 篇缺失或损坏的存档文档（{names}"
+                         f"{'等' if len(restored) > 3 else ''}）")
+            for info in restored:
+                readable[info.doc_id] = info
+                unreadable.pop(info.doc_id, None)
+        newest: dict[str, tuple[str, str, int]] = {}
+        for doc_id, info in readable.items():
             # A crash between commit and clean-up can leave two versions of one source.
             if info.source not in newest or newest[info.source][0] < info.ingested:
                 newest[info.source] = (info.ingested, doc_id, info.passages)
@@ -650,7 +663,7 @@ class KnowledgeBase:
         if not force:
             self._refuse_losses(missing, keep, known_unknown=known is None)
         failures = []
-        for doc_id, error in unreadable:
+        for doc_id, error in unreadable.items():
             failures.append(self._set_aside(doc_id, error))
             self._notify(f"失败：{failures[-1]}")
         total = sum(n for _, _, n in newest.values())
@@ -667,6 +680,27 @@ class KnowledgeBase:
             self.store.discard(doc_id)
         self.reindex_failures = tuple(failures)
         return len(keep)
+
+    def _restore(self, info: DocumentInfo) -> bool:
+        """Store ``info``'s Document again from its original; return whether its text matched."""
+        from kb.parse import load_document
+
+        path = self.store.originals_dir / info.original
+        if not info.original or not path.is_file():
+            return False
+        try:
+            doc = load_document(path, doc_type=info.doc_type, max_bytes=self.max_file_bytes,
+                                max_docx_expanded=self.max_docx_expanded)
+        except (ReadError, OSError):
+            return False
+        # The original's name is its hash: the title and source come from the record.
+        doc = dataclasses.replace(doc, title=info.title, source_path=info.source)
+        passages = document_passages(doc, "", info.source)
+        body = [p.text for p in passages if p.role != "title"] or [p.text for p in passages]
+        if text_hash(body) != info.text_hash or len(passages) != info.passages:
+            return False
+        self.store.save(info, doc)
+        return True
 
     def _set_aside(self, doc_id: str, error: ReadError) -> str:
         """Rename a damaged stored document out of the store's way; return its failure line."""

@@ -120,8 +120,20 @@ def test_a_missing_current_through_the_library_too(library, tmp_path):
         assert len(base.documents()) == DOCS + 1
 
 
-def test_a_missing_store_makes_reindex_refuse_unless_forced(library, runner):
+def test_a_missing_store_is_restored_from_the_originals(library, runner):
     shutil.rmtree(library / "documents")
+    rebuilt = run(runner, library, "reindex")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert f"已从原件恢复 {DOCS} 篇" in rebuilt.stderr and f"已重建索引：{DOCS} 篇文档" in rebuilt.stderr
+    _assert_all_there(library)
+    with KnowledgeBase.open(library) as base:
+        for info in base.documents():
+            assert base.document(info.doc_id).title == info.title
+
+
+def test_a_missing_store_without_originals_makes_reindex_refuse_unless_forced(library, runner):
+    shutil.rmtree(library / "documents")
+    shutil.rmtree(library / "originals")
     refused = run(runner, library, "reindex")
     assert refused.exit_code == 1 and "Traceback" not in refused.output
     assert f"已存文档比索引少 {DOCS} 篇" in refused.stderr and "--force" in refused.stderr
@@ -130,12 +142,26 @@ def test_a_missing_store_makes_reindex_refuse_unless_forced(library, runner):
     # The index that still holds every text is untouched.
     found = run(runner, library, "search", "落实不丢失", "--count")
     assert found.exit_code == 0 and found.stdout.strip() == str(DOCS)
+    with KnowledgeBase.open(library) as base:
+        assert len(base.documents()) == DOCS
+
+
+def _lose(library: Path, info, *, truncate: bool = False) -> bytes:
+    """Damage (or delete) a stored document and delete its original; return what was left."""
+    (library / "originals" / info.original).unlink()
+    path = library / "documents" / f"{info.doc_id}.json"
+    data = path.read_bytes()
+    if truncate:
+        path.write_bytes(data[: len(data) // 2])
+        return data[: len(data) // 2]
+    path.unlink()
+    return b""
 
 
 def test_one_missing_document_file_is_named_and_forced_reindex_keeps_the_rest(library, runner):
     with KnowledgeBase.open(library) as base:
         lost = base.documents()[2]
-    (library / "documents" / f"{lost.doc_id}.json").unlink()
+    _lose(library, lost)
     refused = run(runner, library, "reindex")
     assert refused.exit_code == 1
     assert "已存文档比索引少 1 篇" in refused.stderr and f"{lost.doc_id}.json" in refused.stderr
@@ -151,22 +177,35 @@ def test_one_missing_document_file_is_named_and_forced_reindex_keeps_the_rest(li
             assert len(base.passages(info.doc_id)) == info.passages
 
 
-def test_a_truncated_document_is_named_and_reindex_rebuilds_the_rest(library, runner):
+def test_a_truncated_document_is_restored_from_its_original(library, runner):
     with KnowledgeBase.open(library) as base:
         broken = base.documents()[1]
+        before = base.document(broken.doc_id)
     path = library / "documents" / f"{broken.doc_id}.json"
-    data = path.read_bytes()
-    path.write_bytes(data[: len(data) // 2])
+    path.write_bytes(path.read_bytes()[:100])
     shown = run(runner, library, "show", broken.doc_id)
     assert shown.exit_code == 1 and "Traceback" not in shown.output
     assert f"{broken.doc_id}.json" in shown.stderr and "已损坏" in shown.stderr
     assert len(shown.stderr.strip().splitlines()) == 1, shown.stderr
     rebuilt = run(runner, library, "reindex")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "已从原件恢复 1 篇" in rebuilt.stderr and broken.title in rebuilt.stderr
+    _assert_all_there(library)
+    with KnowledgeBase.open(library) as base:
+        assert base.document(broken.doc_id).sections == before.sections
+
+
+def test_a_truncated_document_without_original_is_named_and_the_rest_rebuilt(library, runner):
+    with KnowledgeBase.open(library) as base:
+        broken = base.documents()[1]
+    left = _lose(library, broken, truncate=True)
+    path = library / "documents" / f"{broken.doc_id}.json"
+    rebuilt = run(runner, library, "reindex")
     assert rebuilt.exit_code == 1 and "Traceback" not in rebuilt.output, rebuilt.output
     failed = [line for line in rebuilt.stderr.splitlines() if line.startswith("失败：")]
     assert len(failed) == 1 and str(path) in failed[0] and "已损坏" in failed[0]
     assert f"已重建索引：{DOCS - 1} 篇文档" in rebuilt.stderr
-    assert path.with_name(path.name + ".damaged").read_bytes() == data[: len(data) // 2]
+    assert path.with_name(path.name + ".damaged").read_bytes() == left
     with KnowledgeBase.open(library) as base:
         infos = base.documents()
         assert broken.doc_id not in {i.doc_id for i in infos} and len(infos) == DOCS - 1
