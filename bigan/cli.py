@@ -10,7 +10,43 @@ from bigan.cli_support import CONTEXT_SETTINGS
 from bigan.resources import speeches_dir
 
 
-@click.group("bigan", cls=ChineseGroup, context_settings=CONTEXT_SETTINGS)
+# Each command's module, in the order help lists them. A command is imported only
+# when it runs, so `bigan search` never pays for jinja2, python-docx or Flask.
+_MODULES = {
+    "bigan.demo": ("demo",),
+    "bigan.cli_outline": ("outline",),
+    "bigan.cli_kb": ("ingest", "search", "stats", "show", "remove", "reindex"),
+    "bigan.cli_phrases": ("phrases", "check"),
+    "bigan.cli_draft": ("draft", "templates"),
+    "bigan.cli_format": ("format", "profile", "docx-template", "check-format"),
+    "bigan.web.cli": ("serve",),
+}
+
+
+class _LazyGroup(ChineseGroup):
+    """The root group, loading a command's module on first use."""
+
+    def list_commands(self, ctx):
+        for module in _MODULES:
+            self._load(module)
+        return list(self.commands)
+
+    def get_command(self, ctx, name):
+        if name not in self.commands:
+            modules = [m for m, names in _MODULES.items() if name in names] or list(_MODULES)
+            for module in modules:
+                self._load(module)
+        return self.commands.get(name)
+
+    def _load(self, module_name: str) -> None:
+        import importlib
+
+        for command in importlib.import_module(module_name).COMMANDS:
+            if command.name not in self.commands:
+                self.add_command(command)
+
+
+@click.group("bigan", cls=_LazyGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="bigan", message="%(prog)s %(version)s")
 @click.option("--kb", "kb_path", envvar="BIGAN_KB", type=click.Path(file_okay=False),
               help="知识库文件夹（也可用环境变量 BIGAN_KB；默认在用户数据目录）。")
@@ -32,17 +68,6 @@ def cli(ctx, kb_path):
     ctx.obj.setdefault("default_corpus", str(speeches_dir()))
 
 
-def _register() -> None:
-    # Built-in command groups go through one door, in the order help lists them.
-    from bigan import cli_draft, cli_format, cli_kb, cli_outline, cli_phrases, demo
-    from bigan.web import cli as web_cli
-
-    for module in (demo, cli_outline, cli_kb, cli_phrases, cli_draft, cli_format, web_cli):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register()
 use_chinese(cli)
 
 

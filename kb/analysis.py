@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
+import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from whoosh.analysis import Token, Tokenizer
 
@@ -93,6 +95,66 @@ def query_words(text: str) -> list[str]:
     for word in words(text):
         seen.setdefault(word, None)
     return list(seen)
+
+
+#: The runs jieba segments (its re_han_default); whatever lies between them is never a word.
+_RUN = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")
+_ASCII = re.compile(r"[a-zA-Z0-9]+")
+#: The longest word looked up in the index: 提法 such as 一刻钟党建服务圈 are 8 characters.
+_LONGEST_WORD = 12
+
+
+def lexicon_words(text: str, frequency: Callable[[str], int], total: int) -> list[str]:
+    """Return the distinct words of a query as the index knows them, without loading jieba.
+
+    Each run is cut where the product of the pieces' document frequencies
+    (``frequency(word) / total``) is highest, as jieba cuts by its own
+    dictionary's frequencies; since the index's words were cut by jieba,
+    the pieces are the ones its documents hold. A character the index never
+    saw is a word of its own, and so is a run of letters and digits, as
+    jieba keeps them; Latin is lower-cased, as the index holds it.
+
+    >>> df = {"一岗双责": 3, "一岗": 3, "双责": 3, "落实": 40, "1+4": 2}.get
+    >>> lexicon_words("落实一岗双责 “1+4”", lambda w: df(w, 0), 100)
+    ['落实', '一岗双责', '1+4']
+    """
+    total = max(total, 1)
+    unknown = math.log(0.5 / total)
+    seen: dict[str, None] = {}
+    for run in _RUN.findall(text):
+        for word in _best_cut(run.lower(), frequency, total, unknown):
+            if _is_word(word):
+                seen.setdefault(word, None)
+    return list(seen)
+
+
+def _best_cut(text: str, frequency: Callable[[str], int], total: int, unknown: float) -> list[str]:
+    # A run of letters and digits the index does not know stays whole, as jieba keeps it.
+    latin = {m.end(): m.start() for m in _ASCII.finditer(text)}
+    # best[i]: (score, start of the last word) of the best cut of text[:i].
+    best: list[tuple[float, int]] = [(0.0, 0)] + [(-math.inf, 0)] * len(text)
+    for end in range(1, len(text) + 1):
+        starts = set(range(max(0, end - _LONGEST_WORD), end))
+        if end in latin:
+            starts.add(latin[end])
+        for start in sorted(starts):
+            word = text[start:end]
+            df = frequency(word)
+            if df:
+                score = math.log(df / total)
+            elif (len(word) == 1 and not (word.isascii() and word.isalnum())) or latin.get(end) == start:
+                score = unknown
+            else:
+                continue
+            candidate = best[start][0] + score
+            if candidate > best[end][0]:
+                best[end] = (candidate, start)
+    cut, end = [], len(text)
+    while end > 0:
+        start = best[end][1]
+        cut.append(text[start:end])
+        end = start
+    return cut[::-1]
 
 
 class BigramTokenizer(Tokenizer):

@@ -4,7 +4,9 @@ Exact search: every term is an exact substring of the passage. Candidates are
 the passages holding the query's three rarest bigrams (an AND of posting
 lists); each candidate's stored text is then checked, so recall against a
 substring scan is complete and nothing else gets through. Ranking is BM25
-over jieba words, computed only for the confirmed passages.
+over the index's words (jieba's, cut at ingest), computed only for the confirmed
+passages; a query is cut against the index's own word list, so searching never
+loads jieba's dictionary.
 
 Speed at 100,000 passages comes from working segment by segment on posting
 blocks (decoded once, searched with bisect, skipped on their maximum id)
@@ -27,7 +29,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import Or, Term
 from whoosh.scoring import BM25F, bm25
 
-from kb.analysis import bigrams, query_words
+from kb.analysis import bigrams, lexicon_words
 from kb.errors import QueryError
 from kb.index import SEP, unpack_meta
 from kb.model import ROLES, Hit, Span
@@ -359,7 +361,7 @@ class Searcher:
                 found.sort(key=rank.__getitem__)
             return [self._hit(d, 0.0, query.include) for d in found[:limit]]
         found = self._confirm(query, filters, candidates)
-        scores = self._bm25(found, query_words(" ".join(query.include)))
+        scores = self._bm25(found, self.query_words(query))
         return self._ranked(found, scores, query.include, limit)
 
     def count(self, query: Query, filters: Filters, *, related: bool = False) -> int:
@@ -449,8 +451,13 @@ class Searcher:
 
     # -- related -----------------------------------------------------------------------------
 
+    def query_words(self, query: Query) -> list[str]:
+        """Return the query's words as this index cut its passages, without loading jieba."""
+        return lexicon_words(" ".join(query.include), lambda w: self._frequency("words", w)[0],
+                             self.s.doc_count())
+
     def _related_scores(self, query: Query, filters: Filters) -> dict[int, float]:
-        words = query_words(" ".join(query.include))
+        words = self.query_words(query)
         if not words:
             raise QueryError("检索词中没有可用于主题检索的词语，请换用实词")
         q = Or([Term("words", w) for w in words])
@@ -470,7 +477,7 @@ class Searcher:
     def related(self, query: Query, filters: Filters, *, limit: int | None, sort: str) -> list[Hit]:
         """Return the passages holding any of the query's words, best BM25 first."""
         scores = self._related_scores(query, filters)
-        terms = query_words(" ".join(query.include))
+        terms = self.query_words(query)
         if sort == "date":
             found = sorted(scores, key=lambda d: _date_key(self.meta(d)))
             return [self._hit(d, round(scores[d], 6), terms, fold=True) for d in found[:limit]]

@@ -215,3 +215,34 @@ def test_title_match_beats_body_match(tmp_path):
         hits = base.search("抓好防汛")
         assert hits[0].role == "title"
         assert [h.role for h in hits[1:]] == ["opening", "body"] or [h.role for h in hits[1:]] == ["body", "opening"]
+
+
+def test_query_cut_without_jieba_matches_jieba_on_indexed_words(kb):
+    # The index's words were cut by jieba, so a query made of them is cut the same way.
+    from kb.analysis import query_words
+    searcher = kb._searcher_now()
+    for text in ["基层治理", "推进网格化管理", "一刻钟党建服务圈", "同志们", "GB/T 9704"]:
+        assert searcher.query_words(parse_query(text)) == query_words(text), text
+
+
+def test_ranking_by_lexicon_cut_keeps_jieba_order(kb, monkeypatch):
+    # Membership never depends on the cut (every hit is confirmed against the text);
+    # where jieba cuts a query into words the index holds, the order does not either.
+    from kb.analysis import query_words
+    searcher = kb._searcher_now()
+    queries = [q for q in PHRASES + ["网格", "党建", "治理能力", "服务群众"]
+               if q != "。" and all(searcher._frequency("words", w)[0] for w in query_words(q))]
+    assert len(queries) >= 12
+    ours = {q: [(h.doc_id, h.ordinal) for h in kb.search(q, limit=10)] for q in queries}
+    monkeypatch.setattr(searcher, "query_words", lambda query: query_words(" ".join(query.include)))
+    jiebas = {q: [(h.doc_id, h.ordinal) for h in kb.search(q, limit=10)] for q in queries}
+    assert ours == jiebas
+
+
+def test_lexicon_cut_ranks_a_phrase_learnt_after_indexing(kb):
+    # jieba learns 提法 such as “1+4” after the passages holding them were cut, so its cut
+    # of the query (one word, 1+4) is in no passage and every hit would score 0; the
+    # index's own words (1, 4) rank the passage that says it most first.
+    hits = kb.search("1+4", limit=10)
+    assert hits and all(h.score > 0 for h in hits)
+    assert hits[0].text.count("1+4") == max(h.text.count("1+4") for h in hits)

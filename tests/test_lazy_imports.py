@@ -1,0 +1,73 @@
+"""Commands a writer runs many times a day start fast: they import no heavy library they do not use."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "data" / "kb" / "corpus"
+HEAVY = ("jieba", "jinja2", "docx", "flask", "generator")
+
+_PROBE = """
+import contextlib, io, json, sys
+from bigan.cli import cli
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        cli.main(sys.argv[1:], prog_name="bigan", standalone_mode=False)
+    except SystemExit:
+        pass
+print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))
+"""
+
+
+def _loaded(*args) -> set[str]:
+    result = subprocess.run([sys.executable, "-c", _PROBE, *args], capture_output=True, text=True,
+                            cwd=ROOT, check=True)
+    return set(json.loads(result.stdout.splitlines()[-1]))
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("lazy") / "kb"
+    result = subprocess.run([sys.executable, "-m", "bigan.cli", "--kb", str(folder), "ingest", str(CORPUS)],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+def _a_text_file() -> Path:
+    return next(iter(sorted(CORPUS.rglob("*.txt"))))
+
+
+@pytest.mark.parametrize("command", [
+    ["stats"],
+    ["search", "--count", "基层"],
+    ["search", "基层", "--sort", "date"],
+    ["search", "基层治理"],
+    ["search", "--related", "基层", "网格"],
+], ids=lambda c: " ".join(c))
+def test_library_commands_import_nothing_heavy(library, command):
+    loaded = _loaded("--kb", str(library), *command)
+    assert not loaded & set(HEAVY), loaded & set(HEAVY)
+
+
+def test_show_imports_nothing_heavy(library):
+    from kb.knowledge_base import KnowledgeBase
+    with KnowledgeBase.open(library) as kb:
+        doc_id = kb.documents()[0].doc_id
+    loaded = _loaded("--kb", str(library), "show", doc_id)
+    assert not loaded & set(HEAVY), loaded & set(HEAVY)
+
+
+@pytest.mark.parametrize("command", ["outline", "check"])
+def test_reading_one_file_imports_nothing_heavy(command):
+    loaded = _loaded(command, str(_a_text_file()))
+    assert not loaded & set(HEAVY), loaded & set(HEAVY)
+
+
+def test_help_imports_no_library():
+    loaded = _loaded("search", "--help")
+    assert not loaded & {"jieba", "jinja2", "docx", "flask", "whoosh"}, loaded
