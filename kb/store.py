@@ -20,7 +20,6 @@ import os
 import signal
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,6 +158,8 @@ def fsync_files(paths, *folders) -> None:
     """Flush ``paths`` to disk, then ``folders`` (their names); concurrent fsyncs share one journal commit."""
     paths = list(paths)
     if len(paths) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=min(8, len(paths))) as pool:
             list(pool.map(_fsync_if_there, paths))
     elif paths:

@@ -9,7 +9,7 @@ import os
 import pytest
 
 from kb.errors import KbError
-from kb.index import _Worker
+from kb.workers import Worker
 from kb.knowledge_base import KnowledgeBase
 
 
@@ -25,7 +25,7 @@ def test_a_worker_that_dies_fails_the_batch_instead_of_dropping_it(tmp_path, mon
     kb = tmp_path / "kb"
     with KnowledgeBase.open(kb, procs=2) as base:
         assert base.ingest([_corpus(tmp_path / "旧", 3, "旧批")]).counts()["added"] == 3
-    monkeypatch.setattr(_Worker, "run", lambda self: os._exit(3))
+    monkeypatch.setattr(Worker, "run", lambda self: os._exit(3))
     with KnowledgeBase.open(kb, procs=2) as base, pytest.raises(KbError, match="索引子进程意外退出"):
         base.ingest([_corpus(tmp_path / "新", 30, "新批")])
     monkeypatch.undo()
