@@ -86,6 +86,13 @@ class ParallelWriter(MpWriter):
         super().__init__(ix, **kwargs)
         self.resultqueue = _Results(self.resultqueue)
 
+    def _enqueue(self):
+        # Fork every worker before the first job is queued: queuing starts a feeder
+        # thread, and forking a process with threads can deadlock the child.
+        while len(self.tasks) < self.procs:
+            self._new_task()
+        super()._enqueue()
+
     def _new_task(self):
         lock = getattr(self, "writelock", None)
         fd = getattr(lock, "fd", None)
