@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import click
 
 from bigan import __version__
 from bigan.cli_chinese import ChineseGroup, use_chinese
 from bigan.cli_support import CONTEXT_SETTINGS
 from bigan.resources import speeches_dir
+
+
+def _shown(path) -> str:
+    # ~/.local/share/bigan/kb reads better than the expanded home folder.
+    home = str(Path.home())
+    text = str(path)
+    return "~" + text[len(home):] if text.startswith(home + os.sep) else text
+
+
+class _KbOption(click.Option):
+    """--kb, whose help names the default folder as it is when the help is shown."""
+
+    def get_help_record(self, ctx):
+        from kb.knowledge_base import data_home_path
+
+        self.help = ("素材库文件夹，可写在子命令前或后（也可用环境变量 BIGAN_KB；"
+                     f"默认 {_shown(data_home_path())}）。")
+        return super().get_help_record(ctx)
 
 
 # Each command's module, in the order help lists them. A command is imported only
@@ -48,8 +69,8 @@ class _LazyGroup(ChineseGroup):
 
 @click.group("bigan", cls=_LazyGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="bigan", message="%(prog)s %(version)s")
-@click.option("--kb", "kb_path", envvar="BIGAN_KB", type=click.Path(file_okay=False),
-              help="知识库文件夹（也可用环境变量 BIGAN_KB；默认在用户数据目录）。")
+@click.option("--kb", "kb_path", cls=_KbOption, envvar="BIGAN_KB", type=click.Path(file_okay=False),
+              metavar="文件夹")
 @click.pass_context
 def cli(ctx, kb_path):
     """笔杆（bigan）：公文写作的素材库、提法检索、讲话稿起草与 GB/T 9704 排版。

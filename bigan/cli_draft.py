@@ -101,13 +101,13 @@ def _open_kb(ctx):
     kb = KnowledgeBase.open(ctx.obj.get("kb_path"))
     if not kb.documents():
         kb.close()
-        raise GeneratorError("知识库是空的，没有可用的材料。请先运行 bigan ingest（不带参数即导入自带的素材库）")
+        raise GeneratorError("素材库是空的，没有可用的材料。请先运行 bigan ingest（不带参数即导入自带的素材库）")
     return kb
 
 
 @click.group("draft")
 def draft():
-    """起草讲话稿、工作方案或提纲：从知识库中选取材料，按模板组装，每段注明出处。
+    """起草讲话稿、工作方案或提纲：从素材库中选取材料，按模板组装，每段注明出处。
 
     \b
     示例：
@@ -171,7 +171,7 @@ def _emit(results, outputs, *, as_json: bool, sources: bool) -> None:
     if first.placeholders:
         warn("请补充或核对以下占位内容：" + "、".join(first.placeholders))
     if any("待补充" in p for p in first.placeholders):
-        warn("提示：部分段落在知识库中没有找到材料，已用【待补充：…】标出。")
+        warn("提示：部分段落在素材库中没有找到材料，已用【待补充：…】标出。")
 
 
 _draft_command("speech", "起草讲话稿。\n\n\b\n示例：\n  bigan draft speech --topic 安全生产 --occasion 动员部署会 -o 讲话.docx")

@@ -1,4 +1,4 @@
-"""Knowledge-base commands (ingest, search, stats, show, remove, reindex)."""
+"""Knowledge-base commands (ingest, search, stats, show, edit, remove, reindex)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import click
 from bigan.cli_support import CONTEXT_SETTINGS, echo_json, json_option, library_errors, warn
 from kb.errors import QueryError
 from kb.model import DOC_TYPE_NAMES, DOC_TYPES, ROLES, merge_spans
+from kb.structure import heading_text
 
 #: Progress bars only for batches longer than this.
 PROGRESS_FROM = 20
@@ -59,7 +60,7 @@ def _bar(files: list, label: str):
 @click.pass_context
 @library_errors
 def ingest(ctx, paths, doc_type, encoding, max_size, max_expanded, as_json):
-    """把文件或文件夹（含子文件夹）的材料收入知识库。
+    """把文件或文件夹（含子文件夹）的材料收入素材库。
 
     支持 .txt .md .docx .html；重复入库不会产生重复；不给路径时收入自带的示范材料。
 
@@ -86,8 +87,11 @@ def ingest(ctx, paths, doc_type, encoding, max_size, max_expanded, as_json):
                                    progress=lambda _path: bar.update(1))
         else:
             report = kb.ingest(paths, doc_type=doc_type, encoding=encoding)
+        duplicates = [(path, kb.info(path)) for path in report.duplicates]
     for _path, message in report.failed:
         warn(f"失败：{message}")
+    for path, original in duplicates:
+        warn(f"重复：{path} 与已入库的 {original.source}（{original.doc_id}）内容相同，未另收一份")
     if as_json:
         echo_json(report.to_json())
     warn(report.summary())
@@ -133,7 +137,7 @@ def _hit_header(hit) -> str:
 @library_errors
 def search(ctx, query, limit, related, doc_type, role, level, headings, date_from, date_to,
            source, sort, count_only, as_json):
-    """在知识库中检索提法或素材。
+    """在素材库中检索提法或素材。
 
     默认精确检索：每个词都须原样出现在段落中；多个词同时满足；-词 表示排除；
     用英文引号括起的词可含空格。--related 改为主题检索。
@@ -178,7 +182,7 @@ def search(ctx, query, limit, related, doc_type, role, level, headings, date_fro
 @click.pass_context
 @library_errors
 def stats(ctx, as_json):
-    """显示知识库概况：各类文档数、段落数、字数、索引大小。
+    """显示素材库概况：各类文档数、段落数、字数、索引大小。
 
     \b
     示例：
@@ -190,7 +194,7 @@ def stats(ctx, as_json):
     if as_json:
         echo_json(data)
         return
-    click.echo(f"知识库：{data['path']}")
+    click.echo(f"素材库：{data['path']}")
     click.echo(f"文档：{data['documents']} 篇")
     for doc_type, n in data["by_type"].items():
         click.echo(f"  {DOC_TYPE_NAMES.get(doc_type, doc_type)}（{doc_type}）：{n} 篇")
@@ -204,7 +208,7 @@ def _outline_lines(doc) -> list[str]:
 
     def walk(sections, depth):
         for section in sections:
-            lines.append(f"{'  ' * depth}{section.marker}{section.heading}")
+            lines.append(f"{'  ' * depth}{heading_text(section)}")
             walk(section.children, depth + 1)
 
     walk(doc.sections, 0)
@@ -235,8 +239,11 @@ def show(ctx, doc_id, as_json):
         return
     click.echo(f"编号：{info.doc_id}")
     click.echo(f"标题：{info.title}")
-    click.echo(f"类型：{info.doc_type}")
+    click.echo(f"类型：{DOC_TYPE_NAMES.get(info.doc_type, info.doc_type)}（{info.doc_type}）")
     click.echo(f"日期：{info.date or '不详'}")
+    for label, value in (("讲话人", doc.speaker), ("会议", doc.meeting), ("单位", doc.meta.issuer)):
+        if value:
+            click.echo(f"{label}：{value}")
     click.echo(f"来源：{info.source}")
     for alias, _hash in info.aliases:
         click.echo(f"重复：{alias}")
@@ -247,11 +254,51 @@ def show(ctx, doc_id, as_json):
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("doc_id", metavar="DOC_ID|PATH")
+@click.option("--title", help="新的标题。")
+@click.option("--type", "doc_type", metavar="TYPE",
+              help="文档类型：" + "、".join(f"{n}（{c}）" for c, n in DOC_TYPE_NAMES.items()) + "。")
+@click.option("--date", help="日期，如 2025-03-08、2025年3月8日、2025-03；给空字符串清除。")
+@click.option("--speaker", help="讲话人；给空字符串清除。")
+@click.option("--meeting", help="会议名称；给空字符串清除。")
+@click.option("--unit", help="单位（发文机关）；给空字符串清除。")
+@json_option
+@click.pass_context
+@library_errors
+def edit(ctx, doc_id, title, doc_type, date, speaker, meeting, unit, as_json):
+    """修改一篇已入库文档的标题、类型、日期、讲话人、会议或单位。
+
+    修改记在知识库里，重建索引（bigan reindex）或重新入库同一文件后仍然有效。
+
+    \b
+    示例：
+      bigan edit 3f9a1c2b7d4e --title 2026年某省政府工作报告 --date 2026-01-16
+      bigan edit 我的材料/讲话.txt --type 讲话 --speaker 张某
+      bigan edit 3f9a1c2b7d4e --meeting ""
+    """
+    if all(v is None for v in (title, doc_type, date, speaker, meeting, unit)):
+        raise click.UsageError("请至少给出一项要修改的内容：--title --type --date --speaker --meeting --unit")
+    with _open(ctx) as kb:
+        info = kb.edit(doc_id, title=title, doc_type=doc_type, date=date, speaker=speaker,
+                       meeting=meeting, unit=unit)
+        doc = kb.document(info.doc_id)
+    if as_json:
+        echo_json({"info": info.to_dict(), "document": doc.to_json()})
+        return
+    warn(f"已修改：{info.doc_id} {info.title}")
+    click.echo(f"标题：{info.title}")
+    click.echo(f"类型：{DOC_TYPE_NAMES.get(info.doc_type, info.doc_type)}（{info.doc_type}）")
+    click.echo(f"日期：{info.date or '不详'}")
+    for label, value in (("讲话人", doc.speaker), ("会议", doc.meeting), ("单位", doc.meta.issuer)):
+        click.echo(f"{label}：{value or '（无）'}")
+
+
+@click.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("target", metavar="DOC_ID|PATH")
 @click.pass_context
 @library_errors
 def remove(ctx, target):
-    """从知识库删除一篇文档（按编号或原文件路径）。原文件不受影响。
+    """从素材库删除一篇文档（按编号或原文件路径）。原文件不受影响。
 
     \b
     示例：
@@ -287,4 +334,4 @@ def reindex(ctx, force):
         ctx.exit(1)
 
 
-COMMANDS: list = [ingest, search, stats, show, remove, reindex]
+COMMANDS: list = [ingest, search, stats, show, edit, remove, reindex]

@@ -7,7 +7,7 @@ import click
 from bigan.cli_support import echo_json, json_option, library_errors
 from kb.model import DOC_TYPE_NAMES, Document, Section
 from kb.parse import load_document
-from kb.structure import heading_line
+from kb.structure import heading_line, heading_text
 
 
 
@@ -49,9 +49,9 @@ def format_outline(doc: Document, *, points: bool = True) -> list[str]:
         lines.append(f"  （开头 {len(doc.opening)} 段）")
 
     def walk(section: Section, depth: int):
-        if section.kind == "point" and not points:
+        if section.kind == "point" and not points and section.level > 1:  # a speech's run-in parts stay
             return
-        heading = heading_line(section) if section.kind == "point" else section.marker + section.heading
+        heading = heading_line(section) if section.kind == "point" else heading_text(section)
         lines.append("  " * depth + heading)
         for child in section.children:
             walk(child, depth + 1)

@@ -43,7 +43,9 @@ def _knowledge_base(ctx, *, required: bool):
 @click.pass_context
 @library_errors
 def phrases(ctx, query, kind, min_count, sort, as_json):
-    """列出知识库中的提法（数字提法、引号提法、引语）及其出处。
+    """列出素材库中的提法（数字提法、引号提法、引语）及其出处。
+
+    常见成语俗语、事物的计数和引号里的普通词语不算提法；引语包括“古人说：”“正所谓”之后的话和古诗文名句。
 
     给出 QUERY 时只列出包含它的提法。
 
@@ -88,9 +90,10 @@ def format_phrase(phrase) -> str:
 @click.pass_context
 @library_errors
 def check(ctx, file, fix, output, encoding, rules_path, as_json):
-    """校对文稿：易错词、重复词语、标点、序号、日期，以及提法与知识库是否一致。
+    """校对文稿：易错词、政治术语错字、重复词语、标点、序号、日期、占位符，以及提法与素材库是否一致。
 
-    有“错误”级问题时退出码为 1。知识库存在时，按知识库的提法检查写法。
+    能读的格式都能校对（.txt .md .docx .html）。每条结果引出原文；有“错误”级问题时退出码为 1。
+    素材库存在时，按素材库的提法检查写法。
 
     \b
     示例：
@@ -112,7 +115,7 @@ def check(ctx, file, fix, output, encoding, rules_path, as_json):
                 library = kb.phrase_library()
             except KbError as error:
                 # The other rules still run; only the 提法 comparison needs the library.
-                warn(f"未能读取知识库的提法库，跳过提法检查：{error}")
+                warn(f"未能读取素材库的提法库，跳过提法检查：{error}")
             if user_rules is None and (kb.root / USER_RULES_FILE).is_file():
                 user_rules = kb.root / USER_RULES_FILE
     if fix:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import sys
@@ -21,6 +22,9 @@ def library_errors(func):
         except click.ClickException:
             raise
         except OSError as error:
+            if error.errno == errno.EPIPE:
+                # The reader of stdout went away: the root command exits quietly.
+                raise
             # The disk, not the program: a full disk, a vanished or protected file.
             raise click.ClickException(_os_message(error)) from None
         except Exception as error:

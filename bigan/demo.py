@@ -12,7 +12,7 @@ from bigan.resources import speeches_dir
 
 @click.command("demo")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="bigan-演示",
-              show_default=True, help="演示输出文件夹（知识库和生成的稿件都放在这里）。")
+              show_default=True, help="演示输出文件夹（素材库和生成的稿件都放在这里）。")
 @click.option("--topic", default="基层党建", show_default=True, help="演示起草的主题。")
 @click.option("--query", default="一岗双责", show_default=True, help="演示检索的提法。")
 @click.pass_context
@@ -31,7 +31,7 @@ def demo(ctx, out_dir, topic, query):
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    with KnowledgeBase.open(out / "知识库") as kb:
+    with KnowledgeBase.open(out / "素材库") as kb:
         report = kb.ingest([speeches_dir()])
         click.echo(f"【1】自带素材库入库：{report.summary()}")
         click.echo(f"\n【2】检索提法“{query}”：\n")
@@ -39,7 +39,7 @@ def demo(ctx, out_dir, topic, query):
                          date="2026-03-18")
         result = draft(spec, kb)
     ctx.ensure_object(dict)
-    ctx.obj["kb_path"] = str(out / "知识库")
+    ctx.obj["kb_path"] = str(out / "素材库")
     ctx.invoke(search, query=(query,), limit=3)
     docx_path, md_path = out / f"{topic}座谈会讲话.docx", out / f"{topic}座谈会讲话.md"
     write_draft(result, docx_path)

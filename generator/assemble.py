@@ -91,7 +91,7 @@ def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only
         if pick is None:
             heading = hint or slot.heading or _TODO.format(slot.label)
             parts.append(DraftPart("heading", 1, "", heading,
-                                   (DraftParagraph(_TODO.format(f"{slot.label}部分的内容，知识库中没有找到相关材料")),),
+                                   (DraftParagraph(_TODO.format(f"{slot.label}部分的内容，素材库中没有找到相关材料")),),
                                    slot=slot.role, alternatives=alternatives))
             continue
         part = _to_part(pick.section, pick, ())

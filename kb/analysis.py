@@ -80,6 +80,33 @@ def add_words(words: Iterable[str]) -> int:
     return len(accepted)
 
 
+@functools.cache
+def _dictionary() -> dict[str, str]:
+    # jieba's own dictionary, read apart from the tokenizer so that the user words (提法)
+    # added to the tokenizer never count as ordinary words. Two to four characters only.
+    import jieba
+
+    tags: dict[str, str] = {}
+    with jieba.get_dict_file() as handle:
+        for line in handle:
+            parts = line.decode("utf-8").split()
+            if parts and 2 <= len(parts[0]) <= 4:
+                tags[parts[0]] = parts[2] if len(parts) > 2 else ""
+    return tags
+
+
+def dictionary_tag(word: str) -> str | None:
+    """Return the part of speech that jieba's own dictionary gives ``word``, None when absent.
+
+    "i" marks an idiom. Only words of two to four characters are looked up; user words
+    (the 提法 added with :func:`add_words`) are never in this dictionary.
+
+    >>> dictionary_tag("一刀切"), dictionary_tag("面子"), dictionary_tag("三社联动")
+    ('i', 'n', None)
+    """
+    return _dictionary().get(word)
+
+
 def words(text: str) -> list[str]:
     """Return the jieba words of ``text`` that carry meaning, in order, Latin lower-cased.
 

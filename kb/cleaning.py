@@ -13,6 +13,7 @@ document equals its input.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 
 from kb.model import Block, RawDocument
@@ -32,16 +33,36 @@ _NOISE_LINES = [
     re.compile(r"^-?\s*\d+\s*页$"),                                     # - 8页
     re.compile(r"^申明敬告[:：].*"),
     re.compile(r"^(文档介绍|文档简介|内容简介|相关文档|相关推荐|相关报道[:：]?|猜你喜欢|热门推荐)$"),
-    re.compile(r"^(下载|打印|全屏|收藏|分享|分享到[:：]?|加大|还原|减小|大|中|小|】|【字号[:：]?)$"),
+    re.compile(r"^(下载|打印|全屏|收藏|分享(到)?[:：]?|加大|还原|减小|大|中|小|】|【(字号|字体)[:：]?)$"),
     re.compile(r"^(【[^【】\n]{1,8}】\s*)+$"),                              # 【字号】【打印】【关闭】
-    re.compile(r"^【字号[:：]?[^】]*】.*$"),
+    re.compile(r"^【(字号|字体)[:：]?[^】]*】.*$"),
+    # breadcrumbs: 您的位置：首页 > 要闻, 首页 > 政务公开 > 正文
+    re.compile(r"^(您的位置|您现在的位置|当前位置|所在位置)\s*[:：].{0,80}$"),
+    re.compile(r"^首页\s*[>＞»›/].{0,80}$"),
+    re.compile(r"^(视频|图片|音频)[:：].{0,80}$"),
+    re.compile(r"^.{0,50}(日报|晚报|新闻|网|社|台|报)\s*记者\s*[\u4e00-\u9fff·]{2,4}$"),  # caption, photographer
     re.compile(r"^(责任编辑|编辑|校对|审核)[:：].{0,30}$"),
     re.compile(r"^.{0,40}(记者|摄影)\s*\S{1,12}\s*摄[）)]?$"),           # photo captions
+    re.compile(r"^.{0,160}(记者|摄影)\s*[\u4e00-\u9fff·]{2,4}(\s+[\u4e00-\u9fff·]{2,4})*\s*摄[）)]?$"),
     re.compile(r"^(扫一扫|扫描二维码|打印本页|关闭窗口|返回顶部)\S{0,20}$"),
 ]
 _SOURCE_LINE = re.compile(r"^(?:(?P<when>\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*[\d:：]*)\s*)?"
                           r"来源[:：]\s*(?P<source>\S.{0,60}?)\s*$")
 _TIME_LINE = re.compile(r"^(?:发布)?时间[:：]\s*(?P<when>\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?[\s\d:：]*)$")
+# One line of page furniture: date, 来源, 发表时间, 作者 and widgets separated by | or spaces.
+_WIDGETS = re.compile(r"【[^【】\n]{0,12}】|[【\[]?(?:字体|字号)[:：]\s*(?:[大中小]\s*){1,3}[】\]]?")
+_FURNITURE_PIECE = re.compile(
+    r"^(?:(?P<date>\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?(?:\s*\d{1,2}[:：时]\d{1,2}(?:[:：分]\d{0,2}秒?)?)?)"
+    r"|(?:发表|发布)?(?:时间|日期)[:：](?P<when>\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?"
+    r"(?:\s*\d{1,2}[:：时]\d{1,2}(?:[:：分]\d{0,2}秒?)?)?)"
+    r"|来源[:：](?P<source>.{1,40})"
+    r"|(?:作者|编辑|责任编辑|浏览次数|点击数|阅读)[:：].{0,20}"
+    r"|(?:分享到?|打印|关闭|收藏)[:：]?)$")
+_PIECE_SPLIT = re.compile(r"\s*[|｜]\s*|[\s\u3000]{1,}")
+_DATE_TIME_LINE = re.compile(r"^\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*\d{1,2}[:：时]\d{1,2}分?(?:[:：]\d{1,2})?$")
+#: A news agency's dateline, "新华社北京9月9日电" (with a reporter's note): metadata, not text.
+_DATELINE = re.compile(r"^(?P<dateline>[\u4e00-\u9fff·]{2,14}\d{1,2}月\d{1,2}日(?:电|讯)"
+                       r"(?:[\s\u3000]*[（(]记者[^）)]{0,40}[）)])?)(?:$|[\s\u3000]+(?=\S)|(?<=[）)]))")
 _TRAILING_NOISE = re.compile(r"(查看更多|展开全文|点击查看全文|阅读全文|全文完)\s*$")
 _TITLE_SUFFIX = re.compile(r"\s*\d{2,6}字(?:范文稿|范文|稿|精选)?$|\s*[（(]?范文(?:稿)?[)）]?$")
 
@@ -50,13 +71,54 @@ _RUN_BREAK = re.compile(r"(?<=[。！？：；!?:;])[ \t\u3000]+(?=\S)"
                         r"|[ \t\u3000]+(?=[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)")
 
 
+#: A numbering marker opening a paragraph with brackets of mixed width or inner spaces: "(四）", "（ 五 ）".
+_MIXED_MARKER = re.compile(r"^[（(]\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*[）)]")
+
+
 def clean_text(text: str) -> str:
     """Return one paragraph with normalised punctuation width and whitespace."""
     text = _strip_controls(text)
+    text = _MIXED_MARKER.sub(r"（\1）", text.lstrip(" \t\u3000"), count=1)
     text = _normalise_parens(text)
     text = _normalise_quotes(text)
     text = _normalise_marks(text)
     return _normalise_spaces(text)
+
+
+#: Characters that normalise() may change; text without any is returned as it is (fast path).
+_NORMALISE_NEEDED = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a％＋．／［］\\[\\],:;!?()\"【]")
+_WIDE_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
+_WIDE_SIGNS = str.maketrans({"％": "%", "＋": "+"})
+_WIDE_BETWEEN = re.compile(r"(?<=[0-9A-Za-z])[．／](?=[0-9A-Za-z])")
+#: A document number's year in brackets of any kind: 国发[2019]4号, 国发［2019］4号 → 国发〔2019〕4号.
+_DOC_NUMBER_YEAR = re.compile(f"(?<=[{_HAN}])[\\[［【(（]\\s*(\\d{{4}})\\s*[\\]］】)）](?=\\s*\\d{{1,5}}\\s*号)")
+
+
+def normalise(text: str) -> str:
+    """Return the form of ``text`` that search compares: the one function for passages and queries.
+
+    Letters and digits at full width become ASCII (NFKC), ％ and ＋ too; half-width
+    punctuation touching Chinese becomes full width, as cleaning does; the year of a
+    document number takes 〔〕 whatever brackets it was written with. Idempotent.
+
+    >>> normalise("各位老师,同学们"), normalise("增长5.5％"), normalise("１＋Ｘ，ＧＤＰ")
+    ('各位老师，同学们', '增长5.5%', '1+X，GDP')
+    >>> normalise("国发[2019]4号"), normalise("国发［2019］4号"), normalise("国发〔2019〕4号")
+    ('国发〔2019〕4号', '国发〔2019〕4号', '国发〔2019〕4号')
+    """
+    if not _NORMALISE_NEEDED.search(text):
+        return text
+    text = _WIDE_ALNUM.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
+    text = _WIDE_BETWEEN.sub(lambda m: "." if m.group(0) == "．" else "/", text.translate(_WIDE_SIGNS))
+    text = _DOC_NUMBER_YEAR.sub(r"〔\1〕", text)
+    text = _normalise_parens(text)
+    text = _normalise_quotes(text)
+    # A converted mark makes its neighbour's neighbourhood Chinese ("::中"): repeat until stable.
+    while True:
+        marked = _normalise_marks(text)
+        if marked == text:
+            return text
+        text = marked
 
 
 def clean_title(title: str) -> str:
@@ -69,14 +131,29 @@ def clean_document(raw: RawDocument) -> RawDocument:
     """Return the document with site noise removed and every paragraph cleaned."""
     meta = dict(raw.meta)
     blocks: list[Block] = []
+    pending_source = False  # a "来源：" whose value sits on the next line
     for block in raw.blocks:
         text = block.text.strip(" \t\r\n\u3000\ufeff")
         if not text:
+            continue
+        if pending_source:
+            pending_source = False
+            if len(text) <= 20 and not re.search(r"[。，；：！？]", text):
+                meta.setdefault("source", text)
+                continue
+        if re.fullmatch(r"来源\s*[:：]", text):
+            pending_source = True
             continue
         if _is_noise(text):
             continue
         if _take_metadata_line(text, meta):
             continue
+        dateline = _DATELINE.match(text)
+        if dateline:
+            meta.setdefault("dateline", dateline.group("dateline"))
+            text = text[dateline.end():].strip()
+            if not text:
+                continue
         blocks.append(replace(block, text=text))
 
     blocks = _drop_repeated_title(blocks)
@@ -85,8 +162,11 @@ def clean_document(raw: RawDocument) -> RawDocument:
         blocks[-1] = replace(blocks[-1], text=last)
 
     split: list[Block] = []
-    for block in blocks:
-        if raw.run_together or len(block.text) > 300:
+    for index, block in enumerate(blocks):
+        notes = _split_byline_notes(block.text) if index < 12 else None
+        if notes:
+            split.extend(replace(block, text=note) for note in notes)
+        elif raw.run_together or len(block.text) > 300:
             split.extend(_split_run_together(block))
         else:
             split.append(block)
@@ -100,6 +180,27 @@ def clean_document(raw: RawDocument) -> RawDocument:
         if text:
             cleaned.append(replace(block, text=text))
     return replace(raw, blocks=tuple(cleaned), meta=meta)
+
+
+_NOTE_START = re.compile(r"(?:根据)?(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+_NOTE_END = re.compile(r"(?:通过|修正|修订|公布|发布|印发|施行|批准)$")
+
+
+def _split_byline_notes(text: str) -> list[str] | None:
+    """Return the 题注 lines of a law's adoption and amendment notes run into one paragraph, or None.
+
+    >>> _split_byline_notes("（2001年1月1日某会议通过　根据2010年2月2日某决定修正）")
+    ['2001年1月1日某会议通过', '根据2010年2月2日某决定修正']
+    """
+    inner = text.strip()
+    if inner.startswith(("（", "(")) and inner.endswith(("）", ")")):
+        inner = inner[1:-1]
+    pieces = [p for p in re.split(r"[\s\u3000；;]+(?=(?:根据)?(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年)", inner) if p]
+    if len(pieces) < 2:
+        return None
+    if all(_NOTE_START.match(p) and _NOTE_END.search(p.rstrip("。；;")) for p in pieces):
+        return [p.rstrip("；;") for p in pieces]
+    return None
 
 
 def _is_noise(text: str) -> bool:
@@ -118,7 +219,36 @@ def _take_metadata_line(text: str, meta: dict) -> bool:
     if match:
         meta.setdefault("published", match.group("when").strip())
         return True
-    return False
+    if _DATE_TIME_LINE.match(text):
+        meta.setdefault("published", text)
+        return True
+    return _take_furniture_line(text, meta)
+
+
+def _take_furniture_line(text: str, meta: dict) -> bool:
+    """Take a line of date, 来源, 发表时间 and widgets ("2013-05-06 | 来源：某网 |【大 中 小】")."""
+    if len(text) > 120:
+        return False
+    had_widgets = bool(_WIDGETS.search(text))
+    rest = _WIDGETS.sub(" ", text)
+    rest = re.sub(r"([:：])[\s\u3000]+", r"\1", rest)
+    pieces = [p for p in _PIECE_SPLIT.split(rest) if p]
+    found = {}
+    for piece in pieces:
+        match = _FURNITURE_PIECE.match(piece)
+        if not match:
+            return False
+        for key in ("date", "when", "source"):
+            if match.group(key) and key not in found:
+                found[key] = match.group(key).strip()
+    if not (had_widgets or "source" in found or "when" in found):
+        return False  # a date alone on a line may be a signature's
+    if "source" in found:
+        meta.setdefault("source", found["source"])
+    when = found.get("when") or found.get("date")
+    if when:
+        meta.setdefault("published", when)
+    return True
 
 
 def _drop_repeated_title(blocks: list[Block]) -> list[Block]:

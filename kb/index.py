@@ -86,7 +86,7 @@ def unpack_meta(value: bytes) -> tuple[str, str, int, str, int, str, str]:
 def damaged(folder: Path, error: BaseException | str) -> IndexCorruptError:
     what = error if isinstance(error, str) else type(error).__name__
     return IndexCorruptError(
-        f"知识库索引已损坏（{folder}：{what}），"
+        f"素材库索引已损坏（{folder}：{what}），"
         "请运行 bigan reindex 从已存文档重建索引")
 
 
@@ -125,7 +125,7 @@ class Index:
         if not name:
             return None, f"{POINTER} 文件为空"
         if not FOLDER_NAME.fullmatch(name):
-            return None, f"{POINTER} 指向的“{name[:40]}”不是本知识库的索引文件夹"
+            return None, f"{POINTER} 指向的“{name[:40]}”不是本素材库的索引文件夹"
         folder = self.root / name
         if folder.is_symlink() or not folder.is_dir():
             return None, f"{POINTER} 指向的索引文件夹 {name} 不存在"

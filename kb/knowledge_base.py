@@ -34,6 +34,11 @@ def default_path() -> Path:
     """Return the default knowledge-base folder: $BIGAN_KB, else the per-user data folder."""
     if os.environ.get("BIGAN_KB"):
         return Path(os.environ["BIGAN_KB"])
+    return data_home_path()
+
+
+def data_home_path() -> Path:
+    """Return the per-user data folder of the knowledge base ($XDG_DATA_HOME/bigan/kb)."""
     data_home = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
     return Path(data_home) / "bigan" / "kb"
 
@@ -101,7 +106,7 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
 
 def _save_failure(source: str, root: Path, error: OSError) -> str:
     """Return the one-line message for a file the knowledge base could not save."""
-    return (f"{source}：无法写入知识库 {root}（{error.strerror or error}）"
+    return (f"{source}：无法写入素材库 {root}（{error.strerror or error}）"
             "（请检查磁盘空间和写权限后重新入库）")
 
 
@@ -167,11 +172,11 @@ class KnowledgeBase:
         """
         root = Path(path) if path is not None else default_path()
         if root.exists() and not root.is_dir():
-            raise KbError(f"{root} 不是文件夹（请用 --kb 指定知识库文件夹）")
+            raise KbError(f"{root} 不是文件夹（请用 --kb 指定素材库文件夹）")
         kb = cls(root, **options)
         if not kb.index.exists() and kb._is_new():
             if not create:
-                raise KbError(f"知识库 {root} 不存在（请先用 bigan ingest 入库，或用 --kb 指定已有的知识库）")
+                raise KbError(f"素材库 {root} 不存在（请先用 bigan ingest 入库，或用 --kb 指定已有的素材库）")
             kb.store.create()
             with kb._lock():
                 if kb._is_new():
@@ -191,6 +196,7 @@ class KnowledgeBase:
 
     def close(self) -> None:
         """Release the open searcher and index."""
+        self._edits = None  # another process may have corrected something meanwhile
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
@@ -265,7 +271,7 @@ class KnowledgeBase:
         for info in records.values():
             if info.source == source or any(a[0] == source for a in info.aliases):
                 return info
-        raise NotFoundError(f"知识库中没有文档“{key}”（用 bigan stats 或 bigan search 查看已入库的文档）")
+        raise NotFoundError(f"素材库中没有文档“{key}”（用 bigan stats 或 bigan search 查看已入库的文档）")
 
     def info(self, doc_id_or_path: str) -> DocumentInfo:
         """Return the catalogue entry of a document id (or unique prefix) or source path."""
@@ -342,7 +348,7 @@ class KnowledgeBase:
                     # Damaged, not empty: rebuild from the stored documents before adding any.
                     problem = self.index.problem()
                     n = self._rebuild(force=False, progress=None)
-                    self._notify(f"知识库索引已损坏（{problem}），已从 {n} 篇已存文档重建索引")
+                    self._notify(f"素材库索引已损坏（{problem}），已从 {n} 篇已存文档重建索引")
             self.close()
             records = dict(self._catalogue())
             self._collect_orphans(records)
@@ -383,7 +389,7 @@ class KnowledgeBase:
         owner = by_alias.get(source)
         if owner is not None and dict(records[owner].aliases).get(source) == digest:
             return "unchanged"
-        doc = load()
+        doc = self._overrides().apply(source, load())  # the user's corrections (bigan edit)
         passages = document_passages(doc, "", source)
         body = [p.text for p in passages if p.role != "title"] or [p.text for p in passages]
         thash = text_hash(body)
@@ -449,6 +455,14 @@ class KnowledgeBase:
         batch.passages += len(passages)
         return kind
 
+    def _overrides(self):
+        """Return the overrides file (bigan edit), read once until the next close()."""
+        from kb.edits import Overrides
+
+        if getattr(self, "_edits", None) is None:
+            self._edits = Overrides(self.root)
+        return self._edits
+
     def _commit_batch(self, batch: _Batch, records, committed) -> None:
         """Commit one ingest batch; a failed write becomes a KbError, the last commit stays."""
         try:
@@ -460,7 +474,7 @@ class KnowledgeBase:
                 warnings.simplefilter("ignore", ResourceWarning)
                 error.__traceback__ = None
                 gc.collect()
-            raise KbError(f"入库中断：写入知识库 {self.root} 失败（{error.strerror or error}），"
+            raise KbError(f"入库中断：写入素材库 {self.root} 失败（{error.strerror or error}），"
                           "已入库的内容保持上次提交的状态（请检查磁盘空间和写权限后重新入库，"
                           "已入库的文件会被跳过）") from None
 
@@ -583,6 +597,36 @@ class KnowledgeBase:
                 library = None
         add_words(user_words(library, self.root / WORDS_FILE))
         self._words_loaded = True
+
+    def edit(self, doc_id_or_path: str, *, title: str | None = None, doc_type: str | None = None,
+             date: str | None = None, speaker: str | None = None, meeting: str | None = None,
+             unit: str | None = None) -> DocumentInfo:
+        """Correct a document's title, type, date, speaker, meeting or unit; return its new entry.
+
+        The correction is kept in the folder's overrides file as well as in the stored
+        document, so it survives `reindex` and a re-ingest of the file. A bad value is a
+        KbError naming it and what to write (an empty string clears a field).
+        """
+        from kb.edits import apply_edits, validate_edits
+
+        edits = validate_edits(dict(title=title, doc_type=doc_type, date=date, speaker=speaker,
+                                    meeting=meeting, unit=unit))
+        if not edits:
+            raise KbError("没有要修改的内容（请给出 --title、--type、--date、--speaker、--meeting 或 --unit）")
+        with self.store.lock(self.lock_timeout):
+            self.close()
+            info = self._find(doc_id_or_path)
+            doc = apply_edits(self.document(info.doc_id), edits)
+            changed = dataclasses.replace(info, title=doc.title, doc_type=doc.doc_type, date=doc.date)
+            self._overrides().record(info.source, edits)
+            self.store.save(changed, doc)
+            records = dict(self._catalogue())
+            records[info.doc_id] = changed
+            batch = _Batch()
+            batch.records[info.doc_id] = changed
+            self._commit(batch, records, set(records))
+        self.close()
+        return changed
 
     def remove(self, doc_id_or_path: str) -> DocumentInfo:
         """Remove a document (or, for a duplicate's path, only that alias); return its entry."""
@@ -726,5 +770,5 @@ class KnowledgeBase:
         if not keep and known_unknown and any(
                 any(p.suffix == ".seg" for p in folder.iterdir()) for folder in self.index.folders()):
             raise KbError(
-                f"没有找到已存文档（{self.store.documents_dir}），而原索引已损坏：重建会得到空的知识库，"
+                f"没有找到已存文档（{self.store.documents_dir}），而原索引已损坏：重建会得到空的素材库，"
                 "未重建。请先恢复 documents 文件夹，或确认后用 bigan reindex --force 重建")

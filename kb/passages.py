@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from kb.cleaning import normalise
 from kb.model import Document, Passage, Section
 
 
 def section_label(section: Section) -> str:
     """Return the heading as it reads in a heading chain: marker and heading, e.g. “一、统一思想认识”."""
-    return f"{section.marker}{section.heading}"
+    from kb.structure import heading_text
+
+    return heading_text(section)
+
+
+def _run_in_lead(section: Section) -> str:
+    """Return what precedes a section's first paragraph on its line: "9.便民服务方面。", "第一条 "."""
+    from kb.structure import heading_line
+
+    if not section.inline:
+        return ""
+    if not section.heading:
+        return section.marker + " " if section.marker.endswith("条") else ""
+    return heading_line(section)
 
 
 def document_passages(doc: Document, doc_id: str, source: str | None = None) -> list[Passage]:
@@ -25,6 +39,8 @@ def document_passages(doc: Document, doc_id: str, source: str | None = None) -> 
     def add(text: str | None, role: str, level: int = 0, path: tuple[str, ...] = ()) -> None:
         if text is None or not text.strip():
             return
+        # Search compares normalised text; queries go through the same function.
+        text = normalise(text)
         out.append(Passage(doc_id=doc_id, ordinal=len(out), text=text, role=role, level=level,
                            section_path=path, title=doc.title, doc_type=doc.doc_type,
                            date=doc.date, source=source))
@@ -33,7 +49,11 @@ def document_passages(doc: Document, doc_id: str, source: str | None = None) -> 
         is_point = section.kind == "point"
         add(section.heading, "point" if is_point else "heading", section.level, path)
         inner = path + (section_label(section),)
-        for paragraph in section.paragraphs:
+        # A run-in heading and its body are one line of the document: search sees them so.
+        lead = _run_in_lead(section)
+        for index, paragraph in enumerate(section.paragraphs):
+            if index == 0 and lead:
+                paragraph = lead + paragraph
             if is_point:
                 add(paragraph, "point", section.level, inner)
             else:

@@ -5,7 +5,12 @@ Three kinds of phrase are found in a passage's cleaned text:
 - ``numbered``: the genre's numbered formulations (五大工程, 三社联动, 一征三议两公开,
   “1+4”, 十九大), but not ordinary counts (三点意见, 四季度, 两个月);
 - ``quoted``: slogans in “…” of 2–16 characters that are not whole sentences;
-- ``quotation``: the words quoted after 强调 / 指出 / 要求.
+- ``quotation``: words quoted from someone (after 强调 / 指出 / 说： / 古人说 / 正所谓 …),
+  and classical lines and sayings recognised by their form (“功崇惟志，业广惟勤。”).
+
+Not 提法: common idioms (一刀切), counts of things (四大发明, 六连冠, 两个10亿元) and
+ordinary words in quotes (“面子”): a stop list kept as package data
+(``kb/data/phrase_stop.txt``), jieba's dictionary, and how many documents use a word.
 
 >>> [(m.text, m.kind) for m in extract_phrases("实施“五大工程”，推进“一刻钟党建服务圈”建设。")]
 [('五大工程', 'numbered'), ('一刻钟党建服务圈', 'quoted')]
@@ -13,6 +18,7 @@ Three kinds of phrase are found in a passage's cleaned text:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -69,6 +75,18 @@ _SET_TERMS = ("一肩挑", "一盘棋", "一票否决", "一把手", "一站式"
 
 _QUOTE = re.compile(r"“([^“”\n]{1,%d})”" % _MAX_QUOTATION)
 _QUOTATION_TRIGGER = re.compile(r"(?:强调|指出|要求)[：:，,]?\s*$")
+# Cues of a quotation: someone's words (孔子说：), a saying (常言道), a line cited (诗云).
+_QUOTATION_CUE = re.compile(
+    r"(?:说|讲|写道|告诫|指出|强调|提出|曾言|言道|云|曰)[：:]\s*$"
+    r"|(?:古人|古语|古话|先贤|前人|老话|俗话|俗语|常言|有句话|有句老话|诗|古诗|名言)(?:说|讲|云|道|曰|讲得好|说得好)?[：:，,]?\s*$"
+    r"|(?:正所谓|所谓的?|常言道|古人云|古人讲|正如|犹如|诚如)[：:，,]?\s*$"
+    r"|(?:说过|讲过|所说|所言|所讲|写过|指出过)[的：:，,]?\s*$")
+# After the quote: “…”这句话, “…”的古训.
+_QUOTATION_AFTER = re.compile(r"^(?:[。！？]?[”’]?)?(?:这句话|这句名言|这句古语|这句诗|这些话|这段话|的古训|的名言|的诗句|"
+                              r"的古语|的警句|的箴言|的道理|的教诲|的谆谆|语出|出自)")
+# Classical Chinese: function words of the written language.
+_CLASSICAL = re.compile("[之乎者也矣焉哉兮惟其於则乃亦夫盖曰故所以]")
+_CLAUSES = re.compile(r"[，；,;。！？]")
 _SENTENCE_MARK = re.compile(r"[。，！？；：,!?;:]")
 _DIGIT_FORMULA = re.compile(r"(?<![0-9A-Za-z.+×])\d{1,2}(?:[+＋×][0-9A-Za-z]{1,2})+(?![0-9A-Za-z.+×%])")
 _CONGRESS = re.compile(r"(?<![%s第])(?:十[一二三四五六七八九]|二十[一二三四五六七八九]?)大(?!会|学|队|厦)"
@@ -90,6 +108,13 @@ _LINKAGE = (r"(?<![一二三四五六七八九十两第])[两三四五六七八�
 _SPECIAL = re.compile(r"两新(?=组织|党建|领域)|(?<=村)两委|两委(?=班子|成员|干部|换届)|"
                       + _LINKAGE + "|" + "|".join(_SET_TERMS))
 _STOP_CHARS = set("的地得是在和与及或等了着过为把被对从向以于而也都又就还才")
+_HAN_RE = re.compile(f"[{_HAN}]")
+#: Nouns that name what a 五大工程 counts; a 五大X followed by more words is kept only with one.
+_BIG_HEADS = frozenset("""工程 行动 战略 任务 目标 举措 平台 体系 产业 板块 基地 优势 理念 计划
+功能 定位 关系 矛盾 考验 危险 阵营 部类 要素 动力 主题 片区 集群 通道 走廊 中心 高地 支柱 系统 机制
+难题 短板 风险 领域 赛道 布局 保障 责任 课题 品牌 战役 会战""".split())
+#: What may follow a 五大工程 in a sentence: a function word or a verb that takes it.
+_BIG_FOLLOW = set("的地得是在和与及或等了着过为把被对从向以于而也都又就还才要已将中上里有")
 # Measure words that make 一项一项, 一个一个 a repeated count inside a compound.
 _COMPOUND_MEASURES = set("项件个张条只位种类家座所间道")
 
@@ -118,17 +143,18 @@ def extract_phrases(text: str) -> list[PhraseMatch]:
         inner = match.group(1)
         start, end = match.start(1), match.end(1)
         quoted_spans.append((match.start(), match.end()))
-        kind = _quoted_kind(inner, text[:match.start()])
-        if kind:
+        kind = _quoted_kind(inner, text[:match.start()], text[match.end():match.end() + 6])
+        if kind and not is_stop_phrase(inner, kind):
             found[(start, end)] = PhraseMatch(inner, kind, start, end)
     for match in _unquoted_numbered(text):
         if any(qs <= match.start and match.end <= qe for qs, qe in quoted_spans):
             continue
-        found.setdefault((match.start, match.end), match)
+        if not is_stop_phrase(match.text, match.kind):
+            found.setdefault((match.start, match.end), match)
     return sorted(found.values(), key=lambda m: (m.start, m.end))
 
 
-def _quoted_kind(inner: str, before: str) -> str | None:
+def _quoted_kind(inner: str, before: str, after: str = "") -> str | None:
     stripped = inner.strip()
     if stripped != inner or len(inner) < 2:
         return None
@@ -136,11 +162,43 @@ def _quoted_kind(inner: str, before: str) -> str | None:
         return "numbered"
     if _QUOTATION_TRIGGER.search(before[-6:]):
         return "quotation"
+    if is_quotation(inner, before, after):
+        return "quotation"
     if len(inner) > _MAX_QUOTED or _SENTENCE_MARK.search(inner):
         return None
     if not re.search(f"[{_HAN}]", inner):
         return None
     return "quoted"
+
+
+def is_quotation(inner: str, before: str = "", after: str = "") -> bool:
+    """Return True when the quoted words ``inner`` are a quotation: a saying, a classical line.
+
+    ``before`` and ``after`` are the text around the quotes; a cue there (孔子说：, 正所谓,
+    “…”这句话) makes any quoted sentence a quotation, and a classical line or a couplet of
+    poetry is one by its form alone.
+
+    >>> is_quotation("功崇惟志，业广惟勤。"), is_quotation("为有牺牲多壮志，敢教日月换新天。")
+    (True, True)
+    >>> is_quotation("天下难事，必作于易。", "古人说："), is_quotation("放管服")
+    (True, False)
+    >>> is_quotation("患者可阅，医院可查，医保可核")
+    False
+    """
+    clauses = [c for c in _CLAUSES.split(inner) if c]
+    if not re.search(f"[{_HAN}]", inner) or "、" in inner or re.search(r"[\d０-９A-Za-z]", inner):
+        return False
+    sentence = len(clauses) >= 2 or inner.endswith(("。", "！", "？")) or len(inner) > _MAX_QUOTED
+    if sentence and (_QUOTATION_CUE.search(before[-8:]) or _QUOTATION_AFTER.match(after)):
+        return True
+    if not 2 <= len(clauses) <= 6 or not all(re.fullmatch(f"[{_HAN}]{{3,11}}", c) for c in clauses):
+        return False
+    lengths = {len(c) for c in clauses}
+    # Lines of five or seven characters are verse; other parallel clauses need the
+    # function words of classical Chinese (求木之长者，必固其根本).
+    if lengths <= {5, 7} and len(lengths) == 1:
+        return True
+    return len(_CLASSICAL.findall(inner)) >= 2
 
 
 def is_numbered(phrase: str) -> bool:
@@ -161,7 +219,20 @@ def is_numbered(phrase: str) -> bool:
         return False
     if _COUNT_AFTER.match(rest) or not re.match(f"[{_HAN}]", rest) or phrase[:2] in _ONE_WORDS:
         return False
-    return phrase not in _IDIOMS
+    return phrase not in _IDIOMS and not _word_head(phrase)
+
+
+#: Words that open with a numeral but are no count: 百姓富, 二者一柔一刚.
+_WORD_HEADS = frozenset("百姓 二者 两者 三者 万一 千万 万万 一旦".split())
+
+
+def _word_head(phrase: str) -> bool:
+    """Return True when ``phrase`` opens with a place, a person or a word, not a numeral (四川云教)."""
+    if phrase[:2] in _WORD_HEADS:
+        return True
+    from kb.analysis import dictionary_tag
+
+    return dictionary_tag(phrase[:2]) in ("ns", "nr", "r")
 
 
 def _unquoted_numbered(text: str) -> Iterable[PhraseMatch]:
@@ -174,6 +245,15 @@ def _unquoted_numbered(text: str) -> Iterable[PhraseMatch]:
         if _CONGRESS.match(text, match.start()):
             continue
         end = match.end()
+        # 十大新突|破, 六大未来|产业: the noun goes on, so the match is only part of a word.
+        noun = match.group(2) + (match.group(3) or "")
+        if _cut_word(noun, text[end:end + 1]):
+            continue
+        # 十大重点|项目, 六大新兴|产业: a modifier, not the name of what is counted.
+        following = text[end:end + 1]
+        if (following and _HAN_RE.match(following) and following not in _BIG_FOLLOW
+                and match.group(2) not in _BIG_HEADS):
+            continue
         if match.group(2)[-1] in _STOP_CHARS or match.group(2)[0] in _STOP_CHARS:
             continue
         yield PhraseMatch(text[match.start():end], "numbered", match.start(), end)
@@ -183,22 +263,90 @@ def _unquoted_numbered(text: str) -> Iterable[PhraseMatch]:
             yield PhraseMatch(compound, "numbered", match.start(), match.start() + len(compound))
 
 
+def _cut_word(noun: str, following: str) -> bool:
+    """Return True when ``noun`` ends inside a word that goes on with ``following`` (十大新突|破)."""
+    if not following or not _HAN_RE.match(following) or following in _BIG_FOLLOW:
+        return False
+    from kb.analysis import dictionary_tag
+
+    return dictionary_tag(noun[-1] + following) is not None or dictionary_tag(noun + following) is not None
+
+
 def _trim_compound(candidate: str) -> str | None:
     # Units are numeral + one character; stop at the first unit that is an
     # ordinary count (一次, 一批) or a function word, and keep two units or more.
     units = [candidate[i:i + 2] for i in range(0, len(candidate), 2)]
     kept = []
     for unit in units:
-        if (_COUNT_AFTER.match(unit[1]) or unit[1] in _STOP_CHARS or unit[1] in _UNIT_NUM
+        if (_COUNT_AFTER.match(unit[1]) or unit[1] in _STOP_CHARS or unit[1] in _UNIT_NUM + "万千亿"
                 or unit[1] in _COMPOUND_MEASURES or unit in _ONE_WORDS):
             break
         kept.append(unit)
     if len(kept) < 2:
         return None
     phrase = "".join(kept)
+    if _word_head(phrase):
+        return None
     if phrase in _IDIOMS or any(phrase.startswith(i) for i in _IDIOMS):
         return None
     return phrase
+
+
+# Counts of things, not formulations: 两个10亿元, 三个80%, 六连冠, 18连增, 十大考古新发现, 世界500强.
+_THING_COUNT = re.compile(
+    r"^[%s\d]+个[\d０-９]|^[%s\d]+连[%s]$|[%s\d]+[大强](?:考古|发现|新闻|进展|人物|事件|公害|发明|名著|奇迹|景观|菜系|河流|流域|湖泊|名山|古都|名楼|洲|洋|特点)"
+    r"|\d+强$" % (_CN_NUM, _CN_NUM, _HAN, _CN_NUM))
+
+
+@functools.cache
+def stop_phrases() -> frozenset[str]:
+    """Return the words that are never 提法 (package data ``kb/data/phrase_stop.txt``)."""
+    path = Path(__file__).resolve().parent / "data" / "phrase_stop.txt"
+    return frozenset(word for line in path.read_text(encoding="utf-8").splitlines()
+                     for word in line.split("#", 1)[0].split())
+
+
+def is_stop_phrase(text: str, kind: str = "quoted") -> bool:
+    """Return True when ``text`` is not a 提法: a stop word, a count of things, a common idiom.
+
+    >>> [is_stop_phrase(t, "numbered") for t in ("一刀切", "四大发明", "六连冠", "两个10亿元", "五大工程")]
+    [True, True, True, True, False]
+    """
+    if text in stop_phrases() or any(text.startswith(w) and len(w) >= 4 for w in stop_phrases()):
+        return True
+    if kind == "quotation":
+        return False
+    if _THING_COUNT.search(text):
+        return True
+    from kb.analysis import dictionary_tag
+
+    # Idioms (一刀切, 有的放矢) are words of the language, not formulations of a document.
+    return dictionary_tag(text) == "i"
+
+
+#: A quoted ordinary word (a word of jieba's dictionary up to this long) is a 提法 only when
+#: quoted in at least two documents and not used without quotes in most documents that use it.
+_MAX_ORDINARY = 4
+_MIN_QUOTED_DOCS = 2
+_BARE_RATIO = 3
+
+
+def _ordinary_words(work: dict[str, list], passages: list[Passage]) -> set[str]:
+    """Return the quoted phrases of ``work`` that are ordinary words used in quotes."""
+    from kb.analysis import dictionary_tag
+
+    words = {text: {o.doc_id for o in entry[1]} for text, entry in work.items()
+             if entry[0] == "quoted" and len(text) <= _MAX_ORDINARY and dictionary_tag(text) is not None}
+    ordinary = {text for text, quoted_docs in words.items() if len(quoted_docs) < _MIN_QUOTED_DOCS}
+    # Only the few quoted in several documents need the scan of every passage.
+    candidates = {text: quoted_docs for text, quoted_docs in words.items() if text not in ordinary}
+    used: dict[str, set[str]] = {text: set() for text in candidates}
+    for passage in passages if candidates else ():
+        for text in candidates:
+            if text in passage.text:
+                used[text].add(passage.doc_id)
+    return ordinary | {text for text, quoted_docs in candidates.items()
+                       if len(used[text]) >= _BARE_RATIO * len(quoted_docs)}
 
 
 @dataclass(frozen=True)
@@ -295,6 +443,8 @@ class PhraseLibrary:
             taken[(passage.doc_id, passage.ordinal)] = [(m.start, m.end) for m in matches]
             for match in matches:
                 _add(work, match, passage)
+        for text in _ordinary_words(work, new_passages):
+            del work[text]
         # A formulation once quoted is the same 提法 where a later sentence leaves the
         # quotes off (深化三社联动机制), so those uses count too.
         known = _index_known(work)

@@ -14,6 +14,8 @@ says 疑似 / 提示 when a human should look.
 
 from __future__ import annotations
 
+import calendar
+import functools
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -34,8 +36,8 @@ _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七":
 class Finding:
     """One problem found by `bigan check`, with where it is and what to write instead.
 
-    ``original`` is the text at (line, column) that ``suggestion`` replaces when the
-    finding is ``fixable``.
+    ``original`` is the flagged text, found at (line, column); when the finding is
+    ``fixable``, it is what ``suggestion`` replaces.
     """
 
     line: int
@@ -76,22 +78,25 @@ def check_text(text: str, *, library=None, rules_path=None, markdown: bool = Fal
 
 
 def check_file(path, *, library=None, encoding: str | None = None, rules_path=None) -> list[Finding]:
-    """Return the findings of a .txt, .md or .docx file, on the text as written (not cleaned).
+    """Return the findings of a file of any format the readers accept, on the text as written.
 
-    For .txt and .md, ``line`` is the line of the file; for .docx, the paragraph.
+    For .txt and .md, ``line`` is the line of the file; for .docx and .html, the paragraph.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".txt", ".text", ".md", ".markdown"):
         return check_text(read_text(path, encoding=encoding), library=library,
                           rules_path=rules_path, markdown=suffix in (".md", ".markdown"))
-    if suffix == ".docx":
-        from kb.readers import read_document
+    from kb.readers import SUFFIXES, read_document
 
-        raw = read_document(path)
+    if suffix in SUFFIXES:
+        # .docx and saved web pages: ``line`` is the paragraph the reader found.
+        raw = read_document(path, encoding=encoding)
         paras = [_Para(i + 1, block.text) for i, block in enumerate(raw.blocks)]
-        return _check_paras(paras, library=library, rules=load_rules(rules_path))
-    raise ReadError(path, "只能检查 .txt、.md 和 .docx 文件", "请把文件另存为这几种格式之一")
+        # A paragraph of Word or of a page is a block of its own: its marks pair inside it.
+        return _check_paras(paras, library=library, rules=load_rules(rules_path), wrapped=False)
+    names = "、".join(sorted({s for s in SUFFIXES}))
+    raise ReadError(path, f"只能检查这些格式的文件：{names}", "请把文件另存为其中一种格式")
 
 
 def read_text(path, *, encoding: str | None = None) -> str:
@@ -142,6 +147,7 @@ class SpellingRule:
     correct: str
     level: str
     condition: re.Pattern | None = None
+    rule: str = "易错词"
 
 
 def default_rules_path() -> Path:
@@ -149,12 +155,21 @@ def default_rules_path() -> Path:
     return Path(__file__).resolve().parent / "data" / "proofread_rules.tsv"
 
 
+def political_terms_path() -> Path:
+    """Return the path of the built-in table of misspelt political terms (社会主意 → 社会主义)."""
+    return Path(__file__).resolve().parent / "data" / "political_terms.tsv"
+
+
 def load_rules(extra_path=None) -> tuple[SpellingRule, ...]:
     """Return the built-in misspelling rules plus those of ``extra_path`` (a user's TSV).
 
-    A user row with the level 忽略 switches off the built-in rule of the same wrong form.
+    The built-in rules are the common misspellings and the misspelt political terms
+    (reported as 提法错字). A user row with the level 忽略 switches off the built-in rule
+    of the same wrong form.
     """
     rules = {rule.wrong: rule for rule in _read_rules(default_rules_path(), allow_ignore=False)}
+    for rule in _read_rules(political_terms_path(), allow_ignore=False):
+        rules[rule.wrong] = SpellingRule(rule.wrong, rule.correct, rule.level, rule.condition, "提法错字")
     if extra_path is not None:
         for rule in _read_rules(Path(extra_path), allow_ignore=True):
             if rule.level == _IGNORE:
@@ -220,22 +235,27 @@ def _markdown_paras(lines: list[str]) -> list[_Para]:
     return paras
 
 
-def _check_paras(paras: list[_Para], *, library, rules) -> list[Finding]:
+def _check_paras(paras: list[_Para], *, library, rules, wrapped: bool = True) -> list[Finding]:
+    # ``wrapped``: a paragraph of plain text may run over several lines, up to a blank line.
     findings: list[Finding] = []
     forms = _library_forms(library) if library is not None else None
     for index, para in enumerate(paras):
-        following = paras[index + 1].text if index + 1 < len(paras) else ""
         findings += _doubled(para)
-        findings += _unbalanced(para, following)
         findings += _half_width(para)
         findings += _missing_end(para)
         findings += _numbered_heading_mark(para)
         findings += _mixed_series(para)
         findings += _spelling(para, rules)
         findings += _date_zeros(para)
+        findings += _impossible_dates(para)
+        findings += _placeholders(para)
         findings += _chinese_date(para)
         if forms is not None:
             findings += _phrase_variants(para, library, forms)
+    blocks = list(_blocks(paras)) if wrapped else [[para] for para in paras if para.text.strip()]
+    for index, block in enumerate(blocks):
+        following = blocks[index + 1][0].text if index + 1 < len(blocks) else ""
+        findings += _unbalanced(block, following)
     findings += _heading_sequence(paras)
     findings += _lonely_first_point(paras)
     findings += _mixed_date_formats(paras)
@@ -244,8 +264,29 @@ def _check_paras(paras: list[_Para], *, library, rules) -> list[Finding]:
 
 def _finding(para: _Para, index: int, rule: str, level: str, message: str, suggestion: str = "",
              *, fixable: bool = False, original: str = "") -> Finding:
+    # Every finding names what it flags: the text at its place, one character at least.
     return Finding(para.line, para.offset + index + 1, rule, level, message, suggestion,
-                   fixable, original)
+                   fixable, original or para.text[index:index + 1])
+
+
+def _quote(text: str, start: int, end: int, *, context: int = 6) -> str:
+    """Return ``text[start:end]`` with a little context, for a message: “…标准”."""
+    left = max(0, start - context)
+    right = min(len(text), end + context)
+    return ("…" if left else "") + text[left:right] + ("…" if right < len(text) else "")
+
+
+def _blocks(paras: list[_Para]) -> Iterable[list[_Para]]:
+    """Yield runs of paragraphs on consecutive lines: a blank line ends a block."""
+    block: list[_Para] = []
+    for para in paras:
+        if block and (para.line != block[-1].line + 1 or not para.text.strip()):
+            yield block
+            block = []
+        if para.text.strip():
+            block.append(para)
+    if block:
+        yield block
 
 
 # Doubled words. Verb reduplication (研究研究) and counts (一个一个) are Chinese grammar;
@@ -260,6 +301,26 @@ _DOUBLED = re.compile(f"([{_HAN}]{{2,8}}?)\\1")
 _DOUBLED_DE = re.compile(r"(?<![目有])的的(?!确)")
 
 
+def intentional_repetitions() -> frozenset[str]:
+    """Return the set phrases that repeat a word on purpose (坚持坚持再坚持), package data of kb."""
+    return _repetitions()
+
+
+@functools.cache
+def _repetitions() -> frozenset[str]:
+    path = Path(__file__).resolve().parent / "data" / "repetitions.txt"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _is_intentional(text: str, start: int, end: int, unit: str) -> bool:
+    # 坚持坚持再坚持, 学习学习再学习: a doubled word that goes on with 再/又/还 and itself.
+    if re.match(r"[，、,]?\s*[再又还更][%s]" % re.escape(unit[0]), text[end:end + 3]):
+        return True
+    return any(phrase in text[max(0, start - len(phrase)):end + len(phrase)]
+               and unit * 2 in phrase for phrase in _repetitions())
+
+
 def _doubled(para: _Para) -> list[Finding]:
     out = []
     for match in _DOUBLED.finditer(para.text):
@@ -269,10 +330,14 @@ def _doubled(para: _Para) -> list[Finding]:
         # 干部干部，干字当头: a doubled word as the topic of a saying.
         if re.match(r"[，,：:]\s*[%s]字" % unit, para.text[match.end():]):
             continue
+        if _is_intentional(para.text, match.start(), match.end(), unit):
+            continue
         out.append(_finding(para, match.start(), "重复词语", "错误",
-                            f"“{unit}”连写了两次", unit, original=match.group()))
+                            f"“{unit}”连写了两次：“{_quote(para.text, match.start(), match.end())}”",
+                            unit, original=match.group()))
     for match in _DOUBLED_DE.finditer(para.text):
-        out.append(_finding(para, match.start(), "重复词语", "疑似", "“的”连写了两次", "的",
+        out.append(_finding(para, match.start(), "重复词语", "疑似",
+                            f"“的”连写了两次：“{_quote(para.text, match.start(), match.end())}”", "的",
                             original="的的"))
     return out
 
@@ -285,29 +350,38 @@ _PAIRS = (("“", "”", "引号"), ("‘", "’", "单引号"), ("（(", "）)"
 _LIST_LABEL = re.compile(r"\s*[0-9A-Za-z一二三四五六七八九十]{1,2}[）)]")
 
 
-def _unbalanced(para: _Para, following: str) -> list[Finding]:
+def _unbalanced(block: list[_Para], after: str = "") -> list[Finding]:
+    """Return the unpaired marks of a block of lines: 【 on one line may close on the next.
+
+    ``after`` is the paragraph after the block, where a quotation may go on.
+    """
     out = []
-    text = para.text
-    label = _LIST_LABEL.match(text)
     for opens, closes, name in _PAIRS:
-        stack: list[int] = []
-        for index, char in enumerate(text):
-            if char in opens:
-                stack.append(index)
-            elif char in closes:
-                if stack:
-                    stack.pop()
-                elif not (label and index == label.end() - 1):
-                    out.append(_finding(para, index, "标点不配对", "错误",
-                                        f"右{name}“{char}”前面没有对应的左{name}"))
-        if stack:
-            # A quotation running over several paragraphs opens each of them and closes
-            # only the last: an open “ before a paragraph that opens with “ is correct.
-            if opens == "“" and following.lstrip().startswith("“"):
-                continue
-            index = stack[-1]
+        stack: list[tuple[int, int]] = []  # (paragraph of the block, index) of open marks
+        for number, para in enumerate(block):
+            text = para.text
+            label = _LIST_LABEL.match(text)
+            for index, char in enumerate(text):
+                if char in opens:
+                    stack.append((number, index))
+                elif char in closes:
+                    if stack:
+                        stack.pop()
+                    elif not (label and index == label.end() - 1):
+                        out.append(_finding(para, index, "标点不配对", "错误",
+                                            f"右{name}“{char}”前面没有对应的左{name}："
+                                            f"“{_quote(text, index, index + 1)}”"))
+            if opens == "“":
+                # A quotation running over several paragraphs opens each of them and closes
+                # only the last: an open “ before a paragraph that opens with “ is correct.
+                following = block[number + 1].text if number + 1 < len(block) else after
+                if stack and following.lstrip().startswith("“"):
+                    stack = [(n, i) for n, i in stack if n != number]
+        for number, index in stack[-1:]:
+            para = block[number]
             out.append(_finding(para, index, "标点不配对", "错误",
-                                f"左{name}“{text[index]}”没有对应的右{name}"))
+                                f"左{name}“{para.text[index]}”没有对应的右{name}："
+                                f"“{_quote(para.text, index, index + 1)}”"))
     return out
 
 
@@ -365,7 +439,8 @@ def _missing_end(para: _Para) -> list[Finding]:
     text = _FOOTNOTE_REFS.sub("", para.text).rstrip()
     if len(text) < _MIN_SENTENCE_PARA or "。" not in text[:-1] or text[-1] in _END_MARKS:
         return []
-    return [_finding(para, len(text) - 1, "段末标点", "疑似", "段落末尾缺少句末标点", "。")]
+    return [_finding(para, len(text) - 1, "段末标点", "疑似",
+                     f"段落末尾缺少句末标点：“{_quote(text, len(text) - 1, len(text), context=10)}”", "。")]
 
 
 # Headings: 一、 （一） 1. （1）, and the misused 1、.
@@ -421,16 +496,23 @@ def _numbered_heading_mark(para: _Para) -> list[Finding]:
         return []
     number = match.group(2)
     return [_finding(para, match.start(2), "序号格式", "错误",
-                     f"阿拉伯数字序号后应用“.”，不用“、”：“{number}、”应为“{number}.”", f"{number}.")]
+                     f"阿拉伯数字序号后应用“.”，不用“、”：“{number}、”应为“{number}.”", f"{number}.",
+                     original=f"{number}、")]
 
 
 def _heading_sequence(paras: list[_Para]) -> list[Finding]:
+    # The outline reader's rule (kb.structure.continues_numbering): numbering restarts at 1
+    # under each parent, or runs straight through all parts (（一）…（十五） across 一、二、三、).
+    from kb.structure import continues_numbering
+
     out = []
     last: dict[int, int | None] = {rank: None for rank in (1, 2, 3, 4)}
+    seen: dict[int, int] = {rank: 0 for rank in (1, 2, 3, 4)}
     skip_reported: set[int] = set()
     for para in paras:
         if _ATTACHMENT.match(para.text):
             last = {rank: None for rank in last}
+            seen = {rank: 0 for rank in seen}
             continue
         found = _heading(para.text)
         if not found:
@@ -438,20 +520,25 @@ def _heading_sequence(paras: list[_Para]) -> list[Finding]:
         rank, value, match = found
         previous = last[rank]
         index = match.start(1) - (1 if rank in (2, 4) else 0)
-        if value != 1 and previous is not None and value != previous + 1:
-            out.append(_finding(para, index, "序号不连续", "错误",
-                                f"“{_marker(rank, previous)}”之后应是“{_marker(rank, previous + 1)}”",
-                                _marker(rank, previous + 1)))
-        elif value != 1 and previous is None:
-            out.append(_finding(para, index, "序号不连续", "疑似",
-                                f"这一层的第一个序号是“{_marker(rank, value)}”，应从“{_marker(rank, 1)}”开始",
-                                _marker(rank, 1)))
+        written = para.text[index:match.end(1) + (1 if rank in (1, 2, 4) else 0)]
+        if not continues_numbering(value, previous or 0, seen[rank]):
+            if previous is not None:
+                out.append(_finding(para, index, "序号不连续", "错误",
+                                    f"“{_marker(rank, previous)}”之后应是“{_marker(rank, previous + 1)}”，"
+                                    f"这里是“{_marker(rank, value)}”",
+                                    _marker(rank, previous + 1), original=written))
+            else:
+                expected = _marker(rank, seen[rank] + 1 if seen[rank] else 1)
+                out.append(_finding(para, index, "序号不连续", "疑似",
+                                    f"这一层的第一个序号是“{_marker(rank, value)}”，应是“{expected}”",
+                                    expected, original=written))
         if rank > 1 and last[rank - 1] is None and previous is None and rank not in skip_reported:
             skip_reported.add(rank)
             out.append(_finding(para, index, "层级跳跃", "提示",
                                 f"“{_marker(rank, value)}”上面没有“{_marker(rank - 1, 1)}”这一层标题",
-                                ""))
+                                "", original=written))
         last[rank] = value
+        seen[rank] = value
         for deeper in range(rank + 1, 5):
             last[deeper] = None
             skip_reported.discard(deeper)
@@ -480,7 +567,8 @@ def _lonely_first_point(paras: list[_Para]) -> list[Finding]:
                 rest.append(later.text)
             if not any(_SECOND_POINT.search(chunk) for chunk in rest):
                 out.append(_finding(para, match.start(), "一是无二是", "疑似",
-                                    "有“一是”却没有“二是”，请检查是否漏写或改为不分点"))
+                                    f"有“一是”却没有“二是”：“{_quote(para.text, match.start(), match.end(), context=10)}”，"
+                                    "请检查是否漏写或改为不分点", original="一是"))
     return out
 
 
@@ -491,21 +579,28 @@ def _mixed_series(para: _Para) -> list[Finding]:
     if not first:
         return []
     return [_finding(para, match.start(), "序号混用", "疑似",
-                     f"同一段里“一是”与“{match.group()[:2]}”两种序列混用，请统一")
+                     f"同一段里“一是”与“{match.group()[:2]}”两种序列混用，请统一", original=match.group()[:2])
             for match in _ORDINAL_POINT.finditer(para.text, first.end())]
 
 
 def _spelling(para: _Para, rules: tuple[SpellingRule, ...]) -> list[Finding]:
     out = []
     text = para.text
-    for rule in rules:
+    taken: list[tuple[int, int]] = []
+    # Longest wrong forms first: 特色社会主议 is reported once, not again as 社会主议.
+    for rule in sorted(rules, key=lambda r: -len(r.wrong)):
         start = text.find(rule.wrong)
         while start >= 0:
             end = start + len(rule.wrong)
+            if any(s <= start and end <= e for s, e in taken):
+                start = text.find(rule.wrong, end)
+                continue
             if not (rule.condition and any(m.start() < end and m.end() > start
                                            for m in rule.condition.finditer(text))):
-                out.append(_finding(para, start, "易错词", rule.level,
-                                    f"“{rule.wrong}”应为“{rule.correct}”", rule.correct))
+                taken.append((start, end))
+                out.append(_finding(para, start, rule.rule, rule.level,
+                                    f"“{rule.wrong}”应为“{rule.correct}”：“{_quote(text, start, end)}”",
+                                    rule.correct, original=rule.wrong))
             start = text.find(rule.wrong, end)
     return out
 
@@ -522,7 +617,56 @@ def _date_zeros(para: _Para) -> list[Finding]:
     for pattern in (_ZERO_MONTH, _ZERO_DAY):
         for match in pattern.finditer(para.text):
             out.append(_finding(para, match.start(), "日期格式", "错误",
-                                "日期中的月、日不加前导零", "", fixable=True, original="0"))
+                                f"日期中的月、日不加前导零：“{_quote(para.text, match.start(), match.end(), context=5)}”",
+                                "", fixable=True, original="0"))
+    return out
+
+
+_YMD = re.compile(r"(?<!\d)(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
+
+
+def _impossible_dates(para: _Para) -> list[Finding]:
+    # 2026年4月31日, 2月30日, 13月: a date no calendar has. Without a year, 2月29日 may be right.
+    out = []
+    for match in _YMD.finditer(para.text):
+        year = int(match.group(1)) if match.group(1) else None
+        month, day = int(match.group(2)), int(match.group(3))
+        if not 1 <= month <= 12:
+            problem = f"没有{month}月"
+        else:
+            days = calendar.monthrange(year if year else 2000, month)[1]
+            if 1 <= day <= days:
+                continue
+            problem = f"{f'{year}年' if year else ''}{month}月只有 {days} 天" if day else "日不能为 0"
+        out.append(_finding(para, match.start(), "日期错误", "错误",
+                            f"“{match.group()}”不是有效的日期：{problem}", original=match.group()))
+    return out
+
+
+# × in place of a name. One × before a unit (×市, ×区委, ×高新区) is the house style of
+# anonymised examples and is left alone; ××, ××× (a name to fill in) and a lone × (结合×实际,
+# 市委×届×次全会, ×月×日: a name removed and nothing put back) are reported.
+_UNIT_AFTER = "省市县区州盟旗乡镇街村社委局厅办处科部室院校所司队团组企河江湖山海岛路园港湾"
+_PLACEHOLDER = re.compile(r"[×Ｘ]{2,}|×(?![%s]{0,4}[%s])" % (_HAN, _UNIT_AFTER))
+
+
+def _placeholders(para: _Para) -> list[Finding]:
+    out = []
+    text = para.text
+    for match in _PLACEHOLDER.finditer(text):
+        before = text[match.start() - 1] if match.start() else ""
+        after = text[match.end()] if match.end() < len(text) else ""
+        # 3×4, 5×24小时, 天数×8小时, a×b: a multiplication sign; “数据要素×”: the name of a policy.
+        if len(match.group()) == 1 and (before.isdigit() or after.isdigit()):
+            continue
+        if before.isascii() and before.isalnum() and (after.isascii() and after.isalnum() or after == "("):
+            continue
+        if _HAN_RE.match(before or " ") and not _HAN_RE.match(after or " ") and not after.isdigit():
+            continue
+        level = "疑似" if len(match.group()) > 1 else "错误"
+        out.append(_finding(para, match.start(), "占位符", level,
+                            f"留有占位符“{match.group()}”：“{_quote(text, match.start(), match.end())}”，"
+                            "请填写实际内容", original=match.group()))
     return out
 
 
@@ -532,8 +676,8 @@ def _chinese_date(para: _Para) -> list[Finding]:
         return []
     match = _CN_DATE.search(para.text)
     return [_finding(para, match.start(), "成文日期", "疑似",
-                     "成文日期应用阿拉伯数字（GB/T 9704-2012），如“2020年5月7日”",
-                     _arabic_date(match.group()))]
+                     f"成文日期应用阿拉伯数字（GB/T 9704-2012）：“{match.group()}”应为“{_arabic_date(match.group())}”",
+                     _arabic_date(match.group()), original=match.group())]
 
 
 def _arabic_date(text: str) -> str:
@@ -563,7 +707,7 @@ def _mixed_date_formats(paras: list[_Para]) -> list[Finding]:
         return []
     main = max(seen, key=lambda name: (len(seen[name]), name == "年月日"))
     return [_finding(para, match.start(), "日期格式", "提示",
-                     f"同一文件中日期写法不统一，多数写作{main}格式")
+                     f"同一文件中日期写法不统一：“{match.group()}”，多数写作{main}格式", original=match.group())
             for name, places in seen.items() if name != main for para, match in places]
 
 
@@ -597,13 +741,32 @@ def _phrase_variants(para: _Para, library, forms: tuple[list, list]) -> list[Fin
                 continue
             if i == 0 or (ours in _LIB_NUMERALS) != (theirs in _LIB_NUMERALS):
                 continue
+            if _numbered_term(text, start, start + len(candidate), i):
+                continue
             if ours in _LIB_NUMERALS:
-                rule, message = "提法数字", f"知识库中这一提法写作“{form}”（{phrase.count} 次），数字不一致"
+                rule, message = "提法数字", f"“{candidate}”：素材库中这一提法写作“{form}”（{phrase.count} 次），数字不一致"
             else:
-                rule, message = "提法写法", f"知识库中这一提法通常写作“{form}”（{phrase.count} 次）"
-            out.append(_finding(para, start, rule, "疑似", message, form))
+                rule, message = "提法写法", f"“{candidate}”：素材库中这一提法通常写作“{form}”（{phrase.count} 次）"
+            out.append(_finding(para, start, rule, "疑似", message, form, original=candidate))
     out += _count_disagreements(para, library, counts)
     return out
+
+
+# After a numeral these make an ordinal or a count (第十八条, 二十届四中全会, 第二十次会议),
+# never a 提法 such as 十八大.
+_COUNTED = "条届次章节款项号年月日期批个名位轮号卷册页版"
+
+
+def _numbered_term(text: str, start: int, end: int, diff: int) -> bool:
+    """Return True when ``text[start:end]`` is an ordinal or a count, not a variant of a 提法.
+
+    ``diff`` is the position inside the candidate where it differs from the 提法.
+    """
+    before = text[start - 1] if start > 0 else ""
+    if before == "第" or before in _LIB_NUMERALS + "百千万零〇" or before.isdigit():
+        return True
+    candidate = text[start:end]
+    return candidate[diff] in _COUNTED or any(c in _COUNTED for c in candidate[1:diff + 1])
 
 
 def _candidate_starts(text: str, form: str) -> Iterable[int]:
@@ -629,7 +792,9 @@ def _count_disagreements(para: _Para, library, forms: list) -> list[Finding]:
             candidate = match.group()
             if candidate == phrase.text or library.count(candidate) * _VARIANT_RATIO > phrase.count:
                 continue
+            if _numbered_term(para.text, match.start(), match.end(), 0):
+                continue
             out.append(_finding(para, match.start(), "提法数字", "疑似",
-                                f"知识库中这一提法写作“{phrase.text}”（{phrase.count} 次），数字不一致",
-                                phrase.text))
+                                f"“{candidate}”：素材库中这一提法写作“{phrase.text}”（{phrase.count} 次），数字不一致",
+                                phrase.text, original=candidate))
     return out

@@ -30,6 +30,7 @@ from whoosh.query import Or, Term
 from whoosh.scoring import BM25F, bm25
 
 from kb.analysis import bigrams, lexicon_words
+from kb.cleaning import normalise
 from kb.errors import QueryError
 from kb.index import SEP, unpack_meta
 from kb.model import ROLES, Hit, Span
@@ -38,6 +39,11 @@ from kb.model import ROLES, Hit, Span
 HEADING_ROLES = ("title", "heading")
 #: Score multiplier for a match in a title or heading.
 HEADING_BOOST = 2.0
+#: Topic search returns material to reuse, body passages first: a heading or title counts
+#: for this share of its own score, and lends this share of its best score to the other
+#: passages of its document (the heading is one signal, not the result).
+RELATED_HEADING_WEIGHT = 0.5
+RELATED_HEADING_SIGNAL = 0.3
 SORTS = ("relevance", "date")
 
 #: A term: optional minus, then an ASCII-quoted string or a run of non-spaces. Chinese
@@ -56,14 +62,18 @@ class Query:
 def parse_query(text: str) -> Query:
     """Return the parsed query; QueryError when nothing is left to look for.
 
+    Terms go through :func:`kb.cleaning.normalise`, as every passage did when indexed.
+
     >>> parse_query('基层治理 -网格 "GB/T 9704"')
     Query(include=('基层治理', 'GB/T 9704'), exclude=('网格',))
+    >>> parse_query("各位老师,同学们 国发[2019]4号 ＧＤＰ")
+    Query(include=('各位老师，同学们', '国发〔2019〕4号', 'GDP'), exclude=())
     """
     include: list[str] = []
     exclude: list[str] = []
     for match in _TOKEN.finditer(text or ""):
         minus, quoted, bare = match.groups()
-        term = quoted if quoted is not None else bare
+        term = normalise(quoted if quoted is not None else bare)
         if quoted is None and minus and not term:
             term = "-"  # a lone hyphen is a character to look for
             minus = ""
@@ -238,6 +248,7 @@ class Searcher:
                         for leaf, base in reader.leaf_readers()]
         self._df: dict[tuple[str, str], tuple[int, tuple[int, ...]]] = {}
         self._order = None
+        self._doc_of = None  # docnum -> small document number, built with _order
         self._word_lengths: dict[int, object] = {}
 
     def text(self, docnum: int) -> str:
@@ -270,6 +281,8 @@ class Searcher:
         if self._order is None:
             n = self.s.reader().doc_count_all()
             heading = bytearray(n)
+            doc_of = array("l", [-1]) * n
+            doc_numbers: dict[str, int] = {}
             keys = []
             inverted: dict[str, str] = {}
             if self._meta is not None:
@@ -279,6 +292,7 @@ class Searcher:
                     date, doc_id, ordinal, role = value.decode("utf-8").split(SEP, 4)[:4]
                     if role in HEADING_ROLES:
                         heading[docnum] = 1
+                    doc_of[docnum] = doc_numbers.setdefault(doc_id, len(doc_numbers))
                     inv = inverted.get(date)
                     if inv is None:
                         # Code points mirrored: ascending order of the mirrored string is the
@@ -289,8 +303,20 @@ class Searcher:
             rank = array("l", [n] * n)
             for position, key in enumerate(keys):
                 rank[key[3]] = position
+            self._doc_of = doc_of
             self._order = (heading, rank)
         return self._order
+
+    def _headings_and_documents(self, docnums) -> tuple:
+        """Return (heading flag, document) lookups for ``docnums``, as _ranked gets its keys."""
+        if self._order is None and len(docnums) <= _FEW:
+            heading, document = {}, {}
+            for docnum in docnums:
+                date, doc_id, ordinal, role = self._meta[docnum].decode("utf-8").split(SEP, 4)[:4]
+                heading[docnum] = 1 if role in HEADING_ROLES else 0
+                document[docnum] = doc_id
+            return heading, document
+        return self._order_arrays()[0], self._doc_of
 
     # -- exact -------------------------------------------------------------------------------
 
@@ -427,7 +453,7 @@ class Searcher:
             lengths = self._word_lengths[index] = _field_lengths(leaf, "words", end - base)
         return lengths
 
-    def _ranked(self, docnums, scores, terms, limit) -> list[Hit]:
+    def _ranked(self, docnums, scores, terms, limit, boost: bool = True) -> list[Hit]:
         if self._order is None and len(docnums) <= _FEW:
             # A few hits: their own date keys give the same order as the searcher-wide
             # date ranks, without building those for every passage on a first query.
@@ -439,7 +465,7 @@ class Searcher:
         final = {}
         for docnum in docnums:
             score = scores.get(docnum, 0.0)
-            if heading[docnum]:
+            if boost and heading[docnum]:
                 score *= HEADING_BOOST
             final[docnum] = round(score, 6)
         # Keys are made one at a time and dropped at once: thousands of tuples held
@@ -481,7 +507,26 @@ class Searcher:
         if sort == "date":
             found = sorted(scores, key=lambda d: _date_key(self.meta(d)))
             return [self._hit(d, round(scores[d], 6), terms, fold=True) for d in found[:limit]]
-        return self._ranked(list(scores), scores, terms, limit)
+        scores = self._topic_scores(scores)
+        return self._ranked(list(scores), scores, terms, limit, boost=False)
+
+    def _topic_scores(self, scores: dict[int, float]) -> dict[int, float]:
+        """Return topic-search scores: body passages first, a matching heading or title lending weight."""
+        if not scores:
+            return scores
+        heading, document = self._headings_and_documents(list(scores))
+        best: dict = {}
+        for docnum, score in scores.items():
+            if heading[docnum]:
+                doc = document[docnum]
+                best[doc] = max(best.get(doc, 0.0), score)
+        out = {}
+        for docnum, score in scores.items():
+            if heading[docnum]:
+                out[docnum] = score * RELATED_HEADING_WEIGHT
+            else:
+                out[docnum] = score + RELATED_HEADING_SIGNAL * best.get(document[docnum], 0.0)
+        return out
 
     # -- hits --------------------------------------------------------------------------------
 

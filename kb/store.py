@@ -225,7 +225,7 @@ class WriteLock:
                 if now >= deadline:
                     handle.close()
                     raise IndexLockedError(
-                        f"知识库正被另一个进程写入（锁文件 {self.path}），请稍后再试") from None
+                        f"素材库正被另一个进程写入（锁文件 {self.path}），请稍后再试") from None
                 time.sleep(0.05)
         self._handle = handle
         _HELD.add(handle)
@@ -240,7 +240,7 @@ class WriteLock:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
         if self.notify is not None:
-            self.notify(f"上次写入知识库的进程{f' {taker} ' if taker > 0 else ''}已中断，其残留的子进程仍占着写入锁："
+            self.notify(f"上次写入素材库的进程{f' {taker} ' if taker > 0 else ''}已中断，其残留的子进程仍占着写入锁："
                         f"已结束（进程 {'、'.join(map(str, holders))}）并接管")
         time.sleep(0.1)
         return True
@@ -306,7 +306,7 @@ class Store:
             self.documents_dir.mkdir(parents=True, exist_ok=True)
             self.originals_dir.mkdir(exist_ok=True)
         except OSError as error:
-            raise KbError(f"无法创建知识库文件夹 {self.root}：{error.strerror}"
+            raise KbError(f"无法创建素材库文件夹 {self.root}：{error.strerror}"
                           "（请检查路径和写权限，或用 --kb 指定其他文件夹）") from None
 
     def lock(self, timeout: float = 10.0, notify=None) -> WriteLock:

@@ -44,8 +44,11 @@ _SENTENCE_END = re.compile(r"[。！？；!?]")
 # Inline level-1/2 markers after an end of sentence: lost paragraph breaks.
 _INLINE_HEADING = re.compile(rf"(?<=[。！？])[ ]?(?=(?:[{_CN_NUM}]{{1,3}}、|（[{_CN_NUM}]{{1,3}}）))")
 
-_ADDRESS = re.compile(r"^(同志们|各位代表|各位委员|同志们、朋友们|青年朋友们|老师们、同学们|同学们|朋友们|各位)"
-                      r"[^，。！：]{0,12}[，！,!]")
+_ADDRESS = re.compile(r"^(同志们|各位代表|各位委员|同志们、朋友们|青年朋友们|老师们|同学们|朋友们|各位|女士们|"
+                      r"尊敬的|亲爱的)[^，。！：]{0,12}[，、！,!]")
+#: Lines that end with ： but are page furniture, never a salutation.
+_NOT_SALUTATION = re.compile(r"^(您的位置|您现在的位置|当前位置|所在位置|来源|时间|发布时间|发表时间|分享|作者|编辑|"
+                             r"附件|主题词|抄送|联系人|电话)")
 _SALUTATION_END = re.compile(r"：$")
 _DATE = re.compile(r"(?P<y>\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月"
                    r"(?:\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日)?")
@@ -54,7 +57,29 @@ _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\s*\d{1,4}\s*号")
 _MEETING = re.compile(r"在(?P<m>.{2,60}?)(?:上|时|期间)的(?:讲话|致辞|发言|报告|总结讲话|主持词|讲课)")
 _BYLINE_MEETING = re.compile(r"在(?P<m>.{2,60}?)(?:上|时)(?:的讲话|的发言)?[）)]?$")
-_SPEAKER_PREFIX = re.compile(r"^(?P<speaker>[\u4e00-\u9fff·]{2,5})[：:](?P<title>(?:在|关于).+)$")
+# The title block of a speech or report saved from a news site: a subtitle ("——在…上的讲话"),
+# a date line ("（2016年5月30日）"), a date-and-meeting line with or without the dash.
+_CN_YEAR = r"(?:\d{4}|[〇○零一二三四五六七八九]{4})"
+_PAREN_DATE = re.compile(rf"^[（(]\s*{_CN_YEAR}\s*年[^（）()]{{1,12}}日\s*[）)]$")
+_DATE_MEETING = re.compile(rf"^[（(]?(?:——|—)?\s*{_CN_YEAR}\s*年[^，。；]{{1,12}}日\s*在.{{2,60}}?上[）)]?$")
+#: A byline prefix before a title: "某某：…" or "某某在…时的讲话".
+_NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·]{1,3}"
+_BYLINE_COLON = re.compile(rf"^(?P<speaker>{_NAME})[：:](?P<title>.{{4,}})$")
+_BYLINE_AT = re.compile(rf"^(?P<speaker>{_NAME}?)(?P<title>在.{{2,80}}(?:上|时)的(?:讲话|致辞|发言|讲课|报告))$")
+_NOT_NAME_END = tuple("部委局省市县区府院会办厅处科组室社网报台们")
+_NOT_NAME = ("关于", "附件", "通知", "公告", "视频", "图片", "来源", "时间", "各位", "全省", "全市", "全县",
+             "全区", "今天", "我们", "本报", "记者", "主题", "标题")
+#: （全文）, and a site's name after the headline ("_新华网", " - 中国政府网").
+_TITLE_TAIL = re.compile(r"\s*(?:[（(【\[]全文[）)】\]]|全文)$"
+                         r"|\s*(?:[_|｜]|\s[-－—]\s)\s*[^_|｜]{1,20}(?:网|频道|客户端|门户|日报|政府|新闻|报)$")
+_FILE_DATE = re.compile(r"^(?P<date>\d{4}-\d{1,2}-\d{1,2})[_\s]+(?=\S)")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+#: 题注 of a law or regulation: "2019年10月8日 某某会议通过", "（根据…修正）", "2022年2月25日 中共中央、国务院发布".
+_NOTE_VERBS = r"(?:通过|修正|修订|公布|发布|印发|施行|批准)"
+_BYLINE_NOTE = re.compile(rf"^[（(]?(?:根据)?{_CN_YEAR}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日"
+                          rf"[^。；]{{0,160}}?{_NOTE_VERBS}[）)]?$")
+_NOTE_ISSUER = re.compile(rf"日\s*(?P<issuer>[\u4e00-\u9fff、]{{2,40}}?)(?:联合)?(?:发布|印发)[）)]?$")
+_BARE_NAME = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff·]{1,3}$")
 _ROLE_WORDS = ("书记", "市长", "省长", "县长", "区长", "主任", "部长", "局长", "主席", "委员", "总理", "厅长",
                "镇长", "乡长", "院长", "校长", "理事长", "同志")
 _ATTACHMENT_START = re.compile(r"^附件\s*(?P<n>\d{0,2})\s*[：:]?$")
@@ -160,9 +185,10 @@ class _Parser:
     # -- the whole document -------------------------------------------------
     def parse(self) -> Document:
         paras = self.paras
-        title, speaker, consumed = self._title(paras)
+        self.file_date = None
+        title, speaker, consumed, headline = self._title(paras)
         paras = paras[consumed:]
-        byline_lines, salutation, consumed = self._head(paras)
+        byline_lines, salutation, consumed = self._head(paras, title)
         paras = paras[consumed:]
 
         main, attachment_parts = self._split_attachments(paras)
@@ -176,12 +202,13 @@ class _Parser:
         attachments = tuple(self._attachment(part, is_regulation) for part in attachment_parts)
 
         title = _specific_title(title, byline_lines)
-        byline = "\n".join(byline_lines) or None
+        byline = "\n".join(headline + byline_lines) or None
         doc_meta = self._doc_meta(byline_lines, signature)
-        date = self._date(title, byline_lines, signature, doc_meta)
-        doc_type = self._doc_type(title, salutation, sections, is_regulation)
+        date = (self._date(title, byline_lines, signature, doc_meta) or self.file_date
+                or iso_date(self.meta.get("published")))
+        doc_type = self._doc_type(title, salutation, sections, is_regulation, byline_lines)
         meeting = self._meeting(title, byline_lines)
-        speaker = speaker or self.meta.get("speaker") or self._speaker(byline_lines)
+        speaker = self.meta.get("speaker") or self._speaker(byline_lines) or speaker
         tags = self.meta.get("tags") or ()
         if isinstance(tags, str):
             tags = tuple(t.strip() for t in re.split(r"[,，、]", tags) if t.strip())
@@ -205,7 +232,8 @@ class _Parser:
         )
 
     # -- head ---------------------------------------------------------------
-    def _title(self, paras: list[_Para]) -> tuple[str, str | None, int]:
+    def _title(self, paras: list[_Para]) -> tuple[str, str | None, int, list[str]]:
+        """Return (title, speaker of a byline prefix, paragraphs used, headline lines above the title)."""
         meta_title = (self.meta.get("title") or "").strip()
         speaker = None
         if meta_title:
@@ -222,17 +250,67 @@ class _Parser:
                     break
             if joined != squeezed:
                 used = 0
-            return meta_title, speaker, used
+            return meta_title, speaker, used, []
+        start = self._title_block_start(paras)
+        block_follows = start is not None
         first_block = self.blocks[0] if self.blocks else None
-        if paras and (first_block is not None and first_block.is_title
-                      or self._title_like(paras[0].text)):
-            title = paras[0].text
-            match = _SPEAKER_PREFIX.match(title)
-            if match:
-                speaker, title = match.group("speaker"), match.group("title")
-            return title, speaker, 1
-        stem = Path(self.raw.path).stem if self.raw.path and not self.raw.path.startswith("<") else ""
-        return stem, speaker, 0
+        if start is None and paras and (first_block is not None and first_block.is_title
+                                        or self._title_like(paras[0].text)):
+            start = 0
+        if start is None:
+            stem = Path(self.raw.path).stem if self.raw.path and not self.raw.path.startswith("<") else ""
+            return _stem_title(stem), speaker, 0, []
+        speaker, title = self._split_title(paras[start].text, block_follows)
+        headline = []
+        for para in paras[:start]:
+            # A headline repeating the title ("某某：标题（全文）") says nothing new.
+            if self._split_title(para.text, True)[1] != title:
+                headline.append(para.text)
+        return title, speaker, start + 1, headline
+
+    def _split_title(self, text: str, block_follows: bool = False) -> tuple[str | None, str]:
+        """Return (speaker, title) of a headline: byline prefix, file date, （全文） and site name off.
+
+        A prefix before a colon is a speaker only before a speech's title or a title block.
+        """
+        title = text
+        for _ in range(2):
+            title = _TITLE_TAIL.sub("", title).strip() or title
+        match = _FILE_DATE.match(title)
+        if match:
+            self.file_date = self.file_date or iso_date(match.group("date"))
+            title = title[match.end():]
+        for pattern in (_BYLINE_COLON, _BYLINE_AT):
+            match = pattern.match(title)
+            if match and _name_like(match.group("speaker")) and not marker_level(match.group("title")) \
+                    and (block_follows or pattern is _BYLINE_AT
+                         or classify(match.group("title")) == "speech"):
+                return match.group("speaker"), match.group("title")
+        return None, title
+
+    def _title_block_start(self, paras: list[_Para]) -> int | None:
+        """Return the index of a speech's or report's own title when a title block follows it.
+
+        The title block is a subtitle (——…讲话), a date line, a date-and-meeting line or a
+        speaker's name; lines above the title are the page's headline and lead.
+        """
+        for i in range(1, min(len(paras), 9)):
+            text, before = paras[i].text, paras[i - 1].text
+            if not (self._title_like(before) and not self._byline_like(before) and len(before) <= 60
+                    and len(_HAN.findall(before)) >= 4):
+                continue
+            anchor = (_PAREN_DATE.match(text) or _DATE_MEETING.match(text)
+                      or (text.startswith(("——", "—")) and not _SENTENCE_END.search(text[-1:])
+                          and len(text) <= 80 and len(_HAN.findall(text)) >= 4)
+                      or (_BARE_NAME.match(text) and classify(self._split_title(before)[1]) == "speech"))
+            if not anchor:
+                continue
+            # a heading or a salutation above it: the lines are the document's own
+            if any(marker_level(p.text) or (p.text.endswith("：") and len(p.text) <= 24)
+                   for p in paras[:i - 1]):
+                return None
+            return i - 1
+        return None
 
     @staticmethod
     def _title_like(text: str) -> bool:
@@ -242,12 +320,13 @@ class _Parser:
             return False
         return True
 
-    def _head(self, paras: list[_Para]) -> tuple[list[str], str | None, int]:
+    def _head(self, paras: list[_Para], title: str = "") -> tuple[list[str], str | None, int]:
         byline: list[str] = []
         i = 0
-        while i < len(paras) and len(byline) < 4:
+        while i < len(paras) and len(byline) < 6:
             text = paras[i].text
-            if self._byline_like(text):
+            if self._byline_like(text) or (_BARE_NAME.match(text) and _name_like(text)
+                                           and (byline or classify(title) == "speech")):
                 byline.append(text)
                 i += 1
             elif byline and byline[-1].startswith("——") and not byline[-1].endswith(("上", "）")) \
@@ -260,13 +339,15 @@ class _Parser:
         if i < len(paras):
             text = paras[i].text
             if (2 <= len(text) <= 80 and _SALUTATION_END.search(text) and "。" not in text
-                    and not marker_level(text)):
+                    and not marker_level(text) and not _NOT_SALUTATION.match(text)):
                 salutation = text[:-1]
                 i += 1
         return byline, salutation, i
 
     @staticmethod
     def _byline_like(text: str) -> bool:
+        if _BYLINE_NOTE.match(text):
+            return True
         if len(text) > 80 or marker_level(text):
             return False
         if text.startswith(("——", "—", "--")):
@@ -275,7 +356,7 @@ class _Parser:
             return True
         if _DOC_NUMBER.fullmatch(text.replace(" ", "")):
             return True
-        if _DATE_LINE.match(text):
+        if _DATE_LINE.match(text) or _DATE_MEETING.match(text):
             return True
         if len(text) <= 24 and not re.search(r"[，。；！？：]", text) \
                 and any(word in text for word in _ROLE_WORDS):
@@ -363,8 +444,17 @@ class _Parser:
                     number = match.group(0)
                     break
         date = iso_date(self.meta.get("date")) if self.meta.get("date") else None
-        return DocMeta(doc_number=number, issuer=self.meta.get("issuer"), date=date,
-                       source=self.meta.get("source"))
+        issuer = self.meta.get("issuer")
+        notes = [line for line in byline if _BYLINE_NOTE.match(line)]
+        if notes:
+            # 题注: the text in force dates from its last adoption, amendment or promulgation.
+            dated = [iso_date(line) for line in notes if not line.rstrip("）)").endswith("施行")]
+            date = date or max((d for d in dated if d), default=None)
+            for line in notes:
+                match = _NOTE_ISSUER.search(line)
+                if match and not issuer:
+                    issuer = match.group("issuer")
+        return DocMeta(doc_number=number, issuer=issuer, date=date, source=self.meta.get("source"))
 
     def _date(self, title, byline, signature, doc_meta: DocMeta) -> str | None:
         if doc_meta.date:
@@ -380,13 +470,19 @@ class _Parser:
             return match.group(1)
         return None
 
-    def _doc_type(self, title: str, salutation, sections, is_regulation) -> str:
+    def _doc_type(self, title: str, salutation, sections, is_regulation, byline=()) -> str:
         from kb.model import DOC_TYPES
 
         forced = self.forced_type or self.meta.get("doc_type")
         if forced in DOC_TYPES:
             return forced
-        return classify(title, salutation=salutation, is_regulation=is_regulation)
+        found = classify(title, salutation=salutation, is_regulation=is_regulation)
+        if found == "other":
+            # A speech titled by its theme says so in its subtitle ("——在…上的讲话").
+            for line in byline:
+                if line.startswith(("——", "—")) and classify(line.lstrip("—-")) == "speech":
+                    return "speech"
+        return found
 
     @staticmethod
     def _meeting(title: str, byline: list[str]) -> str | None:
@@ -394,11 +490,15 @@ class _Parser:
         if match:
             return match.group("m")
         for line in byline:
-            match = _BYLINE_MEETING.search(line.lstrip("—-（("))
+            bare = line.lstrip("—-（(")
+            match = _BYLINE_MEETING.search(bare)
             if match:
                 meeting = match.group("m")
                 meeting = re.sub(r"^.*?\d{1,2}\s*日", "", meeting) or meeting
                 return meeting
+            match = re.match(r"^(?P<m>(?:同|与|会见|出席|参加).{2,60}?)时的(?:讲话|致辞|发言)[）)]?$", bare)
+            if match:
+                return match.group("m")
         return None
 
     @staticmethod
@@ -406,20 +506,37 @@ class _Parser:
         for line in byline:
             if len(line) <= 24 and any(w in line for w in _ROLE_WORDS) and not _DATE.search(line):
                 return line
+            if _BARE_NAME.match(line) and _name_like(line):
+                return line
         return None
+
+
+def _name_like(text: str) -> bool:
+    """Return whether a byline prefix or a line of its own can be a person's name (not 全市, 省政府)."""
+    return (not text.endswith(_NOT_NAME_END) and not text.startswith(_NOT_NAME) and "的" not in text
+            and not re.search(r"[年月日]", text))
+
+
+def _stem_title(stem: str) -> str:
+    """Return the title a file name gives: "2026_某省_政府工作报告" reads "2026年某省政府工作报告"."""
+    match = re.fullmatch(r"(\d{4})_([^_]{1,20})_([^_]{2,40})", stem)
+    if match:
+        return f"{match.group(1)}年{match.group(2)}{match.group(3)}"
+    return stem
 
 
 def _specific_title(title: str, byline: list[str]) -> str:
     """Return "2026年广东省政府工作报告" for a bare "政府工作报告" whose byline names year and place."""
-    if title not in ("政府工作报告", "工作报告"):
+    bare = re.fullmatch(r"(?:(\d{4})年)?((?:政府)?工作报告)", title)
+    if not bare:
         return title
-    text = "".join(byline)
-    year = re.search(r"(\d{4})年", text)
-    place = re.search(r"在(\S{2,8}?(?:省|自治区|市|县|区))第", text) or \
+    text = "\n".join(byline)
+    year = re.search(r"(\d{4})年", bare.group(1) + "年" if bare.group(1) else text)
+    place = re.search(r"在(\S{2,8}?(?:省|自治区|市|县|区))第?[一二三四五六七八九十\d]{1,3}届", text) or \
         re.search(r"^(\S{2,8}?(?:省|自治区|市))(?:省长|市长|主席|人民政府)", text, re.M)
     if not (year and place):
         return title
-    return f"{year.group(1)}年{place.group(1)}{title}"
+    return f"{year.group(1)}年{place.group(1)}{bare.group(2)}"
 
 
 def classify(title: str, *, salutation: str | None = None, is_regulation: bool = False) -> str:
@@ -466,6 +583,20 @@ def marker_level(text: str) -> int:
     return 0
 
 
+def continues_numbering(number: int, last: int, seen: int) -> bool:
+    """Return True when a marker numbered ``number`` continues the numbering of its level.
+
+    ``last`` is the previous number of the level under the current parent (0 right after a
+    new parent), ``seen`` the last number of the level anywhere before: a document may
+    restart at 1 under each parent, or number （一）…（十五） straight through all parts.
+    `bigan check` applies the same rule.
+
+    >>> continues_numbering(2, 1, 1), continues_numbering(4, 0, 3), continues_numbering(5, 0, 3)
+    (True, True, False)
+    """
+    return number == 1 or number == last + 1 or (last == 0 and number == seen + 1)
+
+
 class _Sections:
     """Build the section tree of a run of paragraphs (the body, or an attachment)."""
 
@@ -506,6 +637,17 @@ class _Sections:
             if body:
                 queue.insert(0, _Para(body))
 
+        if not roots and not self.is_regulation:
+            # A speech without 一、 headings may still run its parts in: 第一，… / 首先，…其次，…
+            parts = _run_in_parts(opening)
+            for k, (index, marker) in enumerate(parts):
+                end = parts[k + 1][0] if k + 1 < len(parts) else len(opening)
+                heading, rest = _lead_sentence(opening[index].text[len(marker):].strip())
+                node = _Node("point", 1, marker, heading, inline=True)
+                roots.append(node)
+                bodies[id(node)] = ([_Para(rest)] if rest else []) + opening[index + 1:end]
+            if parts:
+                opening = opening[:parts[0][0]]
         for node in _all_nodes(roots):
             _attach_points(node, bodies.get(id(node), []))
         return opening, roots
@@ -545,12 +687,7 @@ class _Sections:
         return None
 
     def _in_sequence(self, level: int, number: int) -> bool:
-        last = self.last[level]
-        if number == last + 1 or (last == 0 and number > 1 and number == self.seen[level] + 1):
-            return True
-        if number == 1:
-            return True
-        return False
+        return continues_numbering(number, self.last[level], self.seen[level])
 
     def _split_inline(self, para: _Para):
         """Split a paragraph at the next expected heading marker after an end of sentence."""
@@ -569,6 +706,45 @@ class _Sections:
             if number == self.last[level] + 1 and (level == 1 or self.last[1] > 0):
                 return [_Para(text[:match.start()].rstrip()), _Para(tail)]
         return None
+
+
+_PART = re.compile(r"^(?P<marker>第(?P<n>[一二三四五六七八九十]{1,3})[，、：]|(?P<word>首先|其次|再次|然后|最后)[，、：])")
+_ORDER_WORDS = ("首先", "其次", "再次", "然后", "最后")
+
+
+def _run_in_parts(paras: list[_Para]) -> list[tuple[int, str]]:
+    """Return (paragraph index, marker) of top-level run-in parts: 第一，…第二，… or 首先，…其次，…
+
+    Only markers that open a paragraph count, numbered without a gap (or ordered words
+    starting with 首先 and 其次); fewer than two is no series.
+    """
+    found = [(i, m) for i, p in enumerate(paras) if (m := _PART.match(p.text))]
+    series: list[tuple[int, str]] = []
+    for index, match in found:
+        if not match.group("n"):
+            continue
+        number = cn_number(match.group("n"))
+        if number == len(series) + 1:
+            series.append((index, match.group("marker")))
+        elif number == 1 and len(series) < 2:
+            series = [(index, match.group("marker"))]
+    if len(series) >= 2:
+        return series
+    series, last = [], -1
+    for index, match in found:
+        word = match.group("word")
+        if not word:
+            continue
+        rank = _ORDER_WORDS.index(word)
+        if (not series and word == "首先") or (series and rank > last and (len(series) > 1 or word == "其次")) \
+                or (series and word == "其次" and last == 2):
+            if word == "首先":
+                series = []
+            series.append((index, match.group("marker")))
+            last = rank
+        elif word == "首先" and len(series) < 2:
+            series, last = [(index, match.group("marker"))], 0
+    return series if len(series) >= 2 else []
 
 
 def _split_heading(text: str) -> tuple[str, str]:
@@ -697,9 +873,20 @@ def document_text(doc: Document) -> list[str]:
     return lines
 
 
+def heading_text(section: Section) -> str:
+    """Return marker and heading as a reader writes them: 第一章 总则 keeps its space.
+
+    >>> heading_text(Section("heading", 1, "第一章", "总则")), heading_text(Section("heading", 1, "一、", "总则"))
+    ('第一章 总则', '一、总则')
+    """
+    if section.heading and re.fullmatch(rf"第[{_CN_NUM}零〇\d]{{1,6}}[编章节]", section.marker):
+        return f"{section.marker} {section.heading}"
+    return section.marker + section.heading
+
+
 def heading_line(section: Section) -> str:
     """Return a heading as written: marker, heading and, for run-in heads, the closing 。."""
-    text = section.marker + section.heading
+    text = heading_text(section)
     if section.kind == "heading" and section.marker.startswith("第") and section.marker.endswith("条"):
         return text  # an article has no heading of its own
     if (section.kind == "point" or section.inline) and section.heading \

@@ -78,7 +78,7 @@ def test_check_reports_errors_and_exits_1(runner, no_kb, tmp_path):
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         f"{path}:1:4 [错误] 半角标点 中文里的半角“:”应为全角“：”（建议：：）",
-        f"{path}:2:2 [错误] 重复词语 “总书记”连写了两次（建议：总书记）",
+        f"{path}:2:2 [错误] 重复词语 “总书记”连写了两次：“习总书记总书记强调，要抓落…”（建议：总书记）",
     ]
     assert "共 2 处：错误 2，疑似 0，提示 0" in result.stderr
 
@@ -87,7 +87,7 @@ def test_check_only_suspicions_exits_0(runner, no_kb, tmp_path):
     path = write(tmp_path / "draft.txt", "对其它人员一并登记。\n")
     result = runner.invoke(check, [str(path)], obj=no_kb)
     assert result.exit_code == 0
-    assert "[疑似] 易错词 “其它”应为“其他”（建议：其他）" in result.stdout
+    assert "[疑似] 易错词 “其它”应为“其他”：“对其它人员一并登记…”（建议：其他）" in result.stdout
 
 
 def test_check_json(runner, no_kb, tmp_path):
@@ -123,7 +123,8 @@ def test_fix_in_place_keeps_a_backup_and_the_encoding(runner, no_kb, tmp_path):
     assert result.exit_code == 1
     assert path.read_bytes().decode("gb18030") == "同志们：今天开会。\r\n习总书记总书记强调。\r\n"
     assert (tmp_path / "draft.txt.bak").read_bytes() == original.encode("gb18030")
-    assert result.stdout.splitlines() == [f"{path}:2:2 [错误] 重复词语 “总书记”连写了两次（建议：总书记）"]
+    assert result.stdout.splitlines() == [
+        f"{path}:2:2 [错误] 重复词语 “总书记”连写了两次：“习总书记总书记强调。”（建议：总书记）"]
     assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
 
 
@@ -145,7 +146,7 @@ def test_unreadable_file_is_exit_1_with_message(runner, no_kb, tmp_path):
     path = tmp_path / "draft.pdf"
     path.write_bytes(b"%PDF")
     result = runner.invoke(check, [str(path)], obj=no_kb)
-    assert result.exit_code == 1 and "只能检查 .txt、.md 和 .docx 文件" in result.output
+    assert result.exit_code == 1 and "只能检查这些格式的文件：.docx、.htm、.html" in result.output
 
 
 def test_user_rules_option(runner, no_kb, tmp_path):
@@ -162,7 +163,7 @@ def test_check_uses_the_knowledge_base_phrases_and_rules(runner, with_kb, tmp_pa
     result = runner.invoke(check, [str(path)], obj={})
     assert result.exit_code == 1
     assert [line.split(" ")[2] for line in result.stdout.splitlines()] == ["提法写法", "易错词"]
-    assert "知识库中这一提法通常写作“三社联动”（3 次）" in result.stdout
+    assert "“三社联合”：素材库中这一提法通常写作“三社联动”（3 次）" in result.stdout
 
 
 # ---------------------------------------------------------------- phrases
@@ -227,12 +228,13 @@ def test_help_has_summary_and_examples(runner, command):
 def test_check_the_seed(runner, no_kb):
     seed = Path("/work/shared/corpus/seed/000_a918a184e0497794.txt")
     if not seed.is_file():
-        pytest.skip("the shared seed corpus is not present")
+        pytest.skip("共享语料 /work/shared/corpus/seed 不存在")
     result = runner.invoke(check, [str(seed), "--json"], obj=no_kb)
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     serious = {(d["rule"], d["level"]) for d in data if d["level"] != "提示"}
-    assert serious == {("重复词语", "错误"), ("半角标点", "错误"), ("段末标点", "疑似")}
+    # The scraper's × where names were removed (结合×实际) are leftovers to fill in.
+    assert serious == {("重复词语", "错误"), ("半角标点", "错误"), ("段末标点", "疑似"), ("占位符", "错误")}
     assert [d["original"] for d in data if d["rule"] == "重复词语"] == ["总书记总书记"]
 
 
@@ -248,3 +250,23 @@ def test_check_without_a_readable_phrase_library_still_checks(runner, monkeypatc
     result = runner.invoke(check, [str(path)], obj={})
     assert result.exit_code == 1
     assert "跳过提法检查" in result.stderr and "半角标点" in result.stdout
+
+
+def test_check_json_quotes_and_fills_original_for_every_finding(runner, no_kb):
+    planted = DATA / "planted" / "planted.txt"
+    result = runner.invoke(check, [str(planted), "--json"], obj=no_kb)
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert len(data) >= 58
+    lines = planted.read_text(encoding="utf-8").splitlines()
+    for item in data:
+        assert item["original"] and "“" in item["message"], item
+        assert lines[item["line"] - 1][item["column"] - 1:].startswith(item["original"]), item
+
+
+def test_check_reads_html(runner, no_kb, tmp_path):
+    page = tmp_path / "通知.html"
+    page.write_text("<html><body><p>学习贯彻中国特色社会主意思想。</p></body></html>", encoding="utf-8")
+    result = runner.invoke(check, [str(page)], obj=no_kb)
+    assert result.exit_code == 1
+    assert f"{page}:1:9 [错误] 提法错字 “社会主意”应为“社会主义”" in result.stdout

@@ -147,7 +147,7 @@ def test_missing_kb_folder(runner, tmp_path):
     for args in (["search", "网格"], ["stats"], ["show", "abc"], ["remove", "abc"], ["reindex"]):
         result = runner.invoke(cli, ["--kb", str(tmp_path / "nowhere"), *args])
         assert result.exit_code == 1, args
-        assert f"知识库 {tmp_path / 'nowhere'} 不存在" in result.stderr
+        assert f"素材库 {tmp_path / 'nowhere'} 不存在" in result.stderr
 
 
 def test_stats(runner, kb_path):
@@ -172,7 +172,7 @@ def test_show(runner, kb_path):
     data = json.loads(run(runner, kb_path, "show", doc_id, "--json").stdout)
     assert data["info"]["doc_id"] == doc_id and data["document"]["title"] == "关于规范公文格式的工作方案"
     missing = run(runner, kb_path, "show", "ffffffffffff")
-    assert missing.exit_code == 1 and "知识库中没有文档“ffffffffffff”" in missing.stderr
+    assert missing.exit_code == 1 and "素材库中没有文档“ffffffffffff”" in missing.stderr
 
 
 def test_remove_by_id_and_path(runner, kb_path):
@@ -184,7 +184,7 @@ def test_remove_by_id_and_path(runner, kb_path):
     assert run(runner, kb_path, "remove", path).exit_code == 0
     assert run(runner, kb_path, "search", "隐患排查", "--count").stdout.strip() == "0"
     again = run(runner, kb_path, "remove", doc_id)
-    assert again.exit_code == 1 and "知识库中没有文档" in again.stderr
+    assert again.exit_code == 1 and "素材库中没有文档" in again.stderr
 
 
 def test_reindex_repairs_a_damaged_index(runner, kb_path):

@@ -53,7 +53,7 @@ def search():
                "doc_types": DOC_TYPES, "roles": ROLES, "per_page": PER_PAGE}
     kb = _kb_or_none()
     if kb is None:
-        context["error"] = "知识库还没有内容。请先到“入库”页上传材料。"
+        context["error"] = "素材库还没有内容。请先到“入库”页上传材料。"
         return render_template("search.html", **context)
     if not form["q"]:
         context["stats"] = kb.stats()

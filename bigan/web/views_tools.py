@@ -11,12 +11,14 @@ from bigan.web.files import new_upload_folder, save_upload
 from bigan.web.present import finding_spans
 from generator.errors import GeneratorError
 from kb.errors import KbError
+from kb.readers import SUFFIXES
 
 blueprint = Blueprint("tools", __name__)
 
 DRAFT_KINDS = {"speech": "讲话稿", "work_plan": "工作方案"}
 FORMAT_SUFFIXES = (".txt", ".md", ".markdown", ".docx")
-CHECK_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".docx")
+#: `check` reads every format the readers accept.
+CHECK_SUFFIXES = tuple(SUFFIXES)
 
 
 @blueprint.route("/files/<file_id>")
@@ -102,7 +104,7 @@ def _make_draft(form: dict, library, names: set[str]):
         seed=_int_field(form["seed"], "选材编号", 0, 10**9))
     kb = open_kb()
     if not kb.documents():
-        raise GeneratorError("知识库是空的，没有可用的材料。请先到“入库”页上传材料。")
+        raise GeneratorError("素材库是空的，没有可用的材料。请先到“入库”页上传材料。")
     return make_draft(spec, kb, templates=library)
 
 
@@ -171,8 +173,8 @@ def _phrase_library():
 
 
 def _lines(path: Path) -> list[str]:
-    """Return the lines the findings count: the file's lines, or a .docx's paragraphs."""
-    if path.suffix.lower() == ".docx":
+    """Return the lines the findings count: the file's lines, or the paragraphs of a .docx or a page."""
+    if path.suffix.lower() not in (".txt", ".text", ".md", ".markdown"):
         from kb.readers import read_document
 
         return [block.text for block in read_document(path).blocks]

@@ -313,7 +313,7 @@ def test_cli_draft_variants(runner, starter_kb, tmp_path):
 
 def test_cli_draft_errors(runner, tmp_path):
     result = runner.invoke(cli, ["--kb", str(tmp_path / "empty"), "draft", "speech", "--topic", "教育"])
-    assert result.exit_code == 1 and "知识库是空的" in result.stderr
+    assert result.exit_code == 1 and "素材库是空的" in result.stderr
     result = runner.invoke(cli, ["--kb", str(tmp_path / "empty"), "draft", "speech"])
     assert result.exit_code == 2 and "--topic" in result.stderr
     spec = tmp_path / "spec.toml"

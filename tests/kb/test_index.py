@@ -69,7 +69,8 @@ def test_passages_roles_levels_and_section_paths():
         (8, "point", 3, ("一、统一思想认识",), "加强组织领导"),
         (9, "point", 3, ("一、统一思想认识", "一是加强组织领导"), "各级党组织要负总责。"),
         (10, "heading", 1, (), "狠抓落实"),
-        (11, "body", 0, ("二、狠抓落实",), "执行GB/T 9704标准。"),
+        # a run-in heading and its body are one line: the body passage reads as the line does
+        (11, "body", 0, ("二、狠抓落实",), "二、狠抓落实。执行GB/T 9704标准。"),
         (12, "closing", 0, (), "谢谢大家。"),
         (13, "closing", 0, (), "县人民政府"),
         (14, "closing", 0, (), "2023年5月1日"),
@@ -125,7 +126,7 @@ def test_lock_held_by_another_writer_gives_clear_message(tmp_path):
     finally:
         release.set()
         thread.join()
-    assert str(error.value) == f"知识库正被另一个进程写入（锁文件 {tmp_path / 'lock'}），请稍后再试"
+    assert str(error.value) == f"素材库正被另一个进程写入（锁文件 {tmp_path / 'lock'}），请稍后再试"
     with store.lock(timeout=0.2):
         pass
 

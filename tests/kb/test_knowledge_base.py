@@ -67,7 +67,7 @@ def test_modified_file_replaces_its_old_version(kb, corpus):
     assert report.updated == (str(path),) and report.counts()["unchanged"] == 9
     assert kb.count("逐项整改销号") == 0 and kb.count("限期整改到位") == 1
     assert kb.stats()["documents"] == 10
-    with pytest.raises(NotFoundError, match="知识库中没有文档"):
+    with pytest.raises(NotFoundError, match="素材库中没有文档"):
         kb.document(old_id)
     assert not (kb.root / "documents" / f"{old_id}.json").exists()
 
@@ -153,7 +153,7 @@ def test_second_writer_gets_the_lock_message(tmp_path, corpus):
         with KnowledgeBase.open(path, lock_timeout=0.3) as base:
             with pytest.raises(IndexLockedError) as error:
                 base.ingest([corpus])
-            assert str(error.value) == f"知识库正被另一个进程写入（锁文件 {path / 'lock'}），请稍后再试"
+            assert str(error.value) == f"素材库正被另一个进程写入（锁文件 {path / 'lock'}），请稍后再试"
             assert base.search("网格") == []  # readers still work
     finally:
         holder.kill()

@@ -20,7 +20,9 @@ from kb.readers.encoding import decode_bytes
 from kb.readers.txt import raw_from_text
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "readers"
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+# ../shared/corpus beside the clone (or beside the worktrees folder of a worktree)
+CORPUS = next((p / "shared" / "corpus" for p in Path(__file__).resolve().parents[3:5]
+               if (p / "shared" / "corpus").is_dir()), Path(__file__).resolve().parents[3] / "shared" / "corpus")
 REAL = CORPUS / "real"
 
 NOTICE_LINES = ["关于做好年度考核工作的通知", "各科室：", "现将年度考核有关事项通知如下。",
@@ -490,7 +492,7 @@ def _rewrite_document_xml(tmp_path, change, text="正文"):
 
 # --- the real corpus (read only, skipped when absent) ---------------------------------------
 
-needs_corpus = pytest.mark.skipif(not REAL.is_dir(), reason="shared corpus not present")
+needs_corpus = pytest.mark.skipif(not REAL.is_dir(), reason="共享语料 /work/shared/corpus/real 不存在")
 
 
 @needs_corpus

@@ -12,7 +12,9 @@ from kb.model import Block, RawDocument
 from kb.structure import (classify, cn_number, document_text, iso_date, parse_structure,
                           parse_text_blocks)
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "corpus"
+# ../shared/corpus beside the clone (or beside the worktrees folder of a worktree)
+SHARED = next((p / "shared" / "corpus" for p in Path(__file__).resolve().parents[3:5]
+               if (p / "shared" / "corpus").is_dir()), Path(__file__).resolve().parents[3] / "shared" / "corpus")
 SEED = SHARED / "seed" / "000_a918a184e0497794.txt"
 REAL = SHARED / "real"
 

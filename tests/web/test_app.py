@@ -49,7 +49,7 @@ def _upload(path: Path, name: str | None = None):
 
 def test_search_home_shows_the_library_size(client):
     page = _text(client.get("/"))
-    assert "知识库共 3 篇文档" in page
+    assert "素材库共 3 篇文档" in page
     assert 'id="q"' in page and "autofocus" in page and 'accesskey="s"' in page
 
 
@@ -98,7 +98,7 @@ def test_bad_query_is_a_400_page_in_chinese(client, query):
 def test_search_without_a_knowledge_base_says_what_to_do(tmp_path):
     client = create_app(tmp_path / "none").test_client()
     page = _text(client.get("/", query_string={"q": PHRASE}))
-    assert "知识库还没有内容" in page
+    assert "素材库还没有内容" in page
     assert "没有文档" in _text(client.get("/docs")) or "还没有文档" in _text(client.get("/docs"))
 
 
@@ -187,7 +187,7 @@ def test_phrases_filter(client, phrase_library):
 
 def test_phrases_without_a_knowledge_base(tmp_path):
     page = _text(create_app(tmp_path / "none").test_client().get("/phrases"))
-    assert "知识库还没有内容" in page
+    assert "素材库还没有内容" in page
 
 
 # -- 起草 -------------------------------------------------------------------------------------------
@@ -241,7 +241,7 @@ def test_draft_on_an_empty_knowledge_base(tmp_path):
     client = create_app(tmp_path / "empty").test_client()
     response = _draft_form(client)
     assert response.status_code == 400
-    assert "知识库是空的" in _text(response)
+    assert "素材库是空的" in _text(response)
 
 
 # -- 排版 and 校对 ----------------------------------------------------------------------------------
@@ -285,12 +285,22 @@ def test_check_shows_findings_beside_the_text(tmp_path):
     assert "今年以来<mark>,</mark>我们" in page
     assert "<mark>加强加强</mark>" in page
     assert "［错误］重复词语：“加强”连写了两次" in page
-    assert "知识库为空，未检查提法" in page
+    assert "素材库为空，未检查提法" in page
+
+
+def test_check_reads_a_saved_web_page(tmp_path):
+    client = create_app(tmp_path / "none").test_client()
+    page_html = ("<html><body><h1>关于报送材料的通知</h1><p>各单位:</p>"
+                 "<p>请于2026年4月31日前报送。</p></body></html>").encode("utf-8")
+    data = {"csrf_token": csrf_of(client, "/check"), "file": (io.BytesIO(page_html), "通知.html")}
+    page = _text(client.post("/check", data=data, content_type="multipart/form-data"))
+    assert "共 2 处（错误 2，疑似 0，提示 0）" in page
+    assert "“2026年4月31日”不是有效的日期" in page
 
 
 def test_check_with_the_knowledge_base(client, phrase_library):
     page = _check(client)
-    assert "重复词语" in page and "知识库为空" not in page
+    assert "重复词语" in page and "素材库为空" not in page
 
 
 # -- 入库 -------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ PHRASE = "一刻钟党建服务圈"
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-                       reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)"),
+                       reason="需要 Debian 的 chromium 和 chromium-driver（apt-get install chromium chromium-driver）"),
 ]
 
 
@@ -52,7 +52,7 @@ def server(web_kb):
 @pytest.fixture
 def browser(tmp_path):
     """Yield a headless Chromium with a fresh profile, downloading into tmp_path/downloads."""
-    webdriver = pytest.importorskip("selenium.webdriver")
+    webdriver = pytest.importorskip("selenium.webdriver", reason="需要 selenium（pip install selenium）")
     from selenium.webdriver.chrome.service import Service
 
     downloads = tmp_path / "downloads"
