@@ -36,7 +36,7 @@ class _KbOption(click.Option):
 _MODULES = {
     "bigan.demo": ("demo",),
     "bigan.cli_outline": ("outline",),
-    "bigan.cli_kb": ("ingest", "search", "stats", "show", "remove", "reindex"),
+    "bigan.cli_kb": ("ingest", "search", "stats", "show", "edit", "remove", "reindex"),
     "bigan.cli_phrases": ("phrases", "check"),
     "bigan.cli_draft": ("draft", "templates"),
     "bigan.cli_format": ("format", "profile", "docx-template", "check-format"),

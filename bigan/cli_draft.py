@@ -121,7 +121,7 @@ def _draft_command(kind: str, summary: str):
     @draft.command(kind if kind != "work_plan" else "plan", help=summary)
     @_spec_options
     @click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
-                  help="输出文件（.docx 或 .md，可给两次）；不给则在屏幕上显示 Markdown。")
+                  help="输出文件（.docx、.md 或 .pdf，可多次给出）；不给则在屏幕上显示 Markdown。")
     @click.option("--variants", type=click.IntRange(1, 20), default=1, help="生成几份不同选材的稿子。")
     @click.option("--no-sources", is_flag=True, help="不在稿中标注材料出处（批注/脚注）。")
     @click.option("--json", "as_json", is_flag=True, help="输出稿件的结构化数据（JSON）。")
@@ -167,6 +167,11 @@ def _emit(results, outputs, *, as_json: bool, sources: bool) -> None:
                 path = path.with_name(f"{path.stem}-{n + 1}{path.suffix}")
             write_draft(result, path, sources=sources)
             warn(f"已写出 {path}（{result.length()} 字）")
+    if any(Path(output).suffix.lower() == ".pdf" for output in outputs):
+        from bigan.cli_format import warn_missing_fonts
+        from generator.profile import load_profile
+
+        warn_missing_fonts(load_profile())
     first = results[0]
     if first.placeholders:
         warn("请补充或核对以下占位内容：" + "、".join(first.placeholders))

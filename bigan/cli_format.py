@@ -26,13 +26,14 @@ def _load(profile_path):
 @click.command("format", context_settings=CONTEXT_SETTINGS)
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="输出文件（.docx 或 .md）；默认与输入同名的 .docx，输入是 .docx 时加“-排版”。")
+              help="输出文件（.docx、.md 或 .pdf；PDF 需要 LibreOffice）；默认与输入同名的 .docx，"
+              "输入是 .docx 时加“-排版”。")
 @_profile_option
 @click.option("--keep-text", is_flag=True, help="连标点规范化也不做，文字原样保留。")
 @click.option("--encoding", help="指定输入文本的编码，如 gb18030（默认自动识别）。")
 @library_errors
 def format_command(input_path, output, profile_path, keep_text, encoding):
-    """把草稿（.txt .md .docx）按 GB/T 9704 公文格式重新排版。
+    """把草稿（.txt .md .docx .doc .wps .pdf 等）按 GB/T 9704 公文格式重新排版。
 
     按“一、（一）1.（1）”等序号识别标题层级，不看原文件的样式；除标点规范化外不改动文字。
 
@@ -42,12 +43,25 @@ def format_command(input_path, output, profile_path, keep_text, encoding):
       bigan format 草稿.docx -o 定稿.docx
       bigan format 草稿.md --profile 本地规范.toml
       bigan format 草稿.docx -o 草稿.md      # 转成 Markdown 便于编辑
+      bigan format 草稿.txt -o 定稿.pdf      # 经 LibreOffice 输出 PDF
     """
     from generator.format import format_document
 
-    written = format_document(input_path, output, profile=_load(profile_path),
+    profile = _load(profile_path)
+    written = format_document(input_path, output, profile=profile,
                               keep_text=keep_text, encoding=encoding)
-    click.echo(str(written))
+    if written.suffix.lower() == ".pdf":
+        warn_missing_fonts(profile)
+    warn(f"已写出 {written}")
+
+
+def warn_missing_fonts(profile) -> None:
+    """Tell the user which standard fonts a PDF had to replace on this machine."""
+    from generator.pdf import font_warning, plan_substitutions
+
+    message = font_warning(plan_substitutions(profile))
+    if message:
+        warn(message)
 
 
 @click.group("profile", context_settings=CONTEXT_SETTINGS)

@@ -62,7 +62,8 @@ def _bar(files: list, label: str):
 def ingest(ctx, paths, doc_type, encoding, max_size, max_expanded, as_json):
     """把文件或文件夹（含子文件夹）的材料收入素材库。
 
-    支持 .txt .md .docx .html；重复入库不会产生重复；不给路径时收入自带的示范材料。
+    支持 .txt .md .docx .html .pdf，以及 .doc .wps .rtf .odt（需要 LibreOffice）；
+    重复入库不会产生重复；不给路径时收入自带的示范材料。
 
     \b
     示例：
@@ -268,7 +269,7 @@ def show(ctx, doc_id, as_json):
 def edit(ctx, doc_id, title, doc_type, date, speaker, meeting, unit, as_json):
     """修改一篇已入库文档的标题、类型、日期、讲话人、会议或单位。
 
-    修改记在知识库里，重建索引（bigan reindex）或重新入库同一文件后仍然有效。
+    修改记在素材库里，重建索引（bigan reindex）或重新入库同一文件后仍然有效。
 
     \b
     示例：

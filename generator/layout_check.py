@@ -31,6 +31,7 @@ _ROLES = {
     "signature": ("signature", "落款"), "date": ("date", "成文日期"),
     "attachment_note": ("attachment_note", "附件说明"),
     "attachment_label": ("attachment_label", "附件标识"),
+    "chapter": ("chapter", "章标题"), "regulation_section": ("regulation_section", "节标题"),
 }
 _ROLE_BY_STYLE = {name: role for role, (_, name) in _ROLES.items()}
 _ROLE_BY_STYLE.update({"Title": "title"})
@@ -38,7 +39,9 @@ _ROLE_BY_STYLE.update({"Title": "title"})
 _ROLE_BY_STYLE.update({f"{prefix}{n}": f"heading{n}" for n in range(1, 5)
                        for prefix in ("heading ", "Heading ", "标题 ")})
 _INDENTED = ("body", "heading1", "heading2", "heading3", "heading4", "attachment_note")
-_CENTRED = ("title", "byline")
+_CENTRED = ("title", "byline", "chapter", "regulation_section")
+# A regulation's divisions: 第一章 (and 第一编) and 第一节 headings, 第一条 leads.
+_REGULATION = re.compile(r"^第[一二三四五六七八九十百千零〇两\d]+(编|章|节|条)(?=[\s\u3000]|$)")
 
 _DATE_LINE = re.compile(r"^(\d{4}|[〇○零一二三四五六七八九]{4})\s*年.{1,6}日$")
 
@@ -282,6 +285,9 @@ def _role(paragraph, text: str, styles: _Styles, style_id, index: int, previous:
         return role
     # Unstyled (Normal) paragraphs: recognise the role from the text, as the kb parser does.
     jc = _ppr_value(styles.ppr_chain(paragraph, style_id), "jc", "val")
+    regulation = _REGULATION.match(text)
+    if regulation and regulation.group(1) != "条":
+        return "regulation_section" if regulation.group(1) == "节" else "chapter"
     level = marker_level(text)
     if level:
         return f"heading{level}"
@@ -312,10 +318,13 @@ def _check_paragraphs(body, styles: _Styles, profile: LayoutProfile) -> list[Dev
     out: list[Deviation] = []
     cjk_fonts = {font for name in ("title", "byline", "salutation", "body", "heading1",
                                    "heading2", "heading3", "heading4", "signature", "date",
-                                   "attachment_note", "attachment_label", "page_number")
+                                   "attachment_note", "attachment_label", "page_number",
+                                   "chapter", "regulation_section", "article_lead")
                  for font in getattr(profile.fonts, name)}
     previous = ""
     number = 0
+    articles = any((m := _REGULATION.match(_text(p))) and m.group(1) == "条"
+                   for p in body.iter(_w("p")))
     for paragraph in body.iter(_w("p")):
         text = _text(paragraph)
         if not text.strip():
@@ -333,13 +342,20 @@ def _check_paragraphs(body, styles: _Styles, profile: LayoutProfile) -> list[Dev
         # takes its level's font, the rest the body font.
         level = marker_level(text) if role in ("body", "heading1", "heading2", "heading3",
                                                  "heading4") else 0
+        if role == "body" and articles:
+            level = 0  # （一） inside an article is an enumeration, set as text
         heading_end = _heading_end(text) if level else 0
+        # "第一条　" opening an article takes the article-lead font.
+        article = _REGULATION.match(text) if role == "body" else None
+        article_end = article.end() if article and article.group(1) == "条" else 0
         offset = 0
         reported: set[str] = set()
         for run in _runs(paragraph):
             run_text = _text(run)
             run_element = element
-            if level and offset < heading_end:
+            if article_end and offset < article_end:
+                run_element = "article_lead"
+            elif level and offset < heading_end:
                 run_element = f"heading{level}"
             elif level and role.startswith("heading"):
                 run_element = "body"

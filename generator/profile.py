@@ -13,7 +13,7 @@ from generator.errors import ProfileError
 #: Document elements that carry a font list and a size.
 ELEMENTS = ("title", "byline", "salutation", "body", "heading1", "heading2", "heading3",
             "heading4", "signature", "date", "attachment_note", "attachment_label",
-            "page_number")
+            "page_number", "chapter", "regulation_section", "article_lead")
 
 TWIPS_PER_PT = 20
 TWIPS_PER_MM = 1440 / 25.4
@@ -53,6 +53,9 @@ class Fonts:
     attachment_note: tuple[str, ...]
     attachment_label: tuple[str, ...]
     page_number: tuple[str, ...]
+    chapter: tuple[str, ...]             # 第X章 (and 第X编) of a regulation
+    regulation_section: tuple[str, ...]  # 第X节
+    article_lead: tuple[str, ...]        # the 第X条 that opens an article
     latin: tuple[str, ...]
 
 
@@ -73,6 +76,9 @@ class Sizes:
     attachment_note: float
     attachment_label: float
     page_number: float
+    chapter: float
+    regulation_section: float
+    article_lead: float
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,14 @@ from kb.errors import IndexCorruptError, KbError, NotFoundError, ReadError, prin
 from kb.index import DAMAGE, Index, damaged, env_procs, guarded, read_records
 from kb.model import Document, Hit, Passage
 from kb.passages import document_passages
-from kb.readers import DEFAULT_MAX_BYTES, DEFAULT_MAX_DOCX_EXPANDED
+from kb.readers import DEFAULT_MAX_BYTES, DEFAULT_MAX_DOCX_EXPANDED, DOCUMENT_SUFFIXES
 from kb.search import SORTS, Filters, Searcher, parse_query
 from kb.store import DocumentInfo, Store, content_hash, text_hash
 
-SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".html", ".htm")
+#: What ingest accepts: the readers' one list, which the web page uses too.
+SUFFIXES = DOCUMENT_SUFFIXES
+#: Office files converted by one LibreOffice start during ingest.
+OFFICE_BATCH = 40
 DEFAULT_BATCH = 500
 #: The readers' limits: a larger file, or a .docx inflating past this (zip bombs), is refused.
 DEFAULT_MAX_FILE_BYTES = DEFAULT_MAX_BYTES
@@ -79,8 +82,9 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
     """Yield (file, None) for every supported file under ``paths``, or (path, error message).
 
     Folders are walked recursively in name order without following symbolic
-    links (no loops); hidden files and a folder's README.md (a description of
-    the folder, as the starter corpus has) are skipped.
+    links (no loops); hidden files, the ``~$`` owner files Word leaves beside an
+    open document, and a folder's README.md (a description of the folder, as the
+    starter corpus has) are skipped.
     """
     for raw in paths:
         path = Path(os.fsdecode(raw))  # a bytes name that is not UTF-8 keeps its bytes
@@ -88,7 +92,7 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
             for folder, dirs, files in os.walk(path, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(files):
-                    if name.startswith(".") or not name.lower().endswith(SUFFIXES) \
+                    if name.startswith((".", "~$")) or not name.lower().endswith(SUFFIXES) \
                             or name.lower() == "readme.md":
                         continue
                     yield Path(folder) / name, None
@@ -137,7 +141,7 @@ class KnowledgeBase:
     def __init__(self, root: Path, *, lock_timeout: float = 10.0, batch_size: int = DEFAULT_BATCH,
                  max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
                  max_docx_expanded: int = DEFAULT_MAX_DOCX_EXPANDED, procs: int | None = None,
-                 notify: Callable[[str], None] | None = None):
+                 office_timeout: float | None = None, notify: Callable[[str], None] | None = None):
         self.root = Path(root)
         self.store = Store(self.root)
         self.index = Index(self.root)
@@ -146,6 +150,8 @@ class KnowledgeBase:
         self.max_file_bytes = max_file_bytes
         self.max_docx_expanded = max_docx_expanded
         self.procs = procs
+        #: Seconds LibreOffice may spend on one office file (None: kb.office.DEFAULT_TIMEOUT).
+        self.office_timeout = office_timeout
         #: One-line messages about repairs the last operations made (a lock taken over, an
         #: index rebuilt); ``notify`` is also called with each as it happens.
         self.notices: list[str] = []
@@ -306,13 +312,19 @@ class KnowledgeBase:
 
     def ingest(self, paths, *, doc_type: str | None = None, encoding: str | None = None,
                progress: Callable[[str], None] | None = None) -> IngestReport:
-        """Ingest files and folders (recursively); failures are collected, the rest lands."""
+        """Ingest files and folders (recursively); failures are collected, the rest lands.
+
+        Office files (.doc, .wps, .rtf, .odt …) are converted by LibreOffice in groups of
+        :data:`OFFICE_BATCH`, one start per group, so they land after the group is read.
+        """
         from kb.parse import load_document
+        from kb.readers import reading_kind
         from kb.readers.source import read_bytes
 
         limits = {"max_bytes": self.max_file_bytes, "max_docx_expanded": self.max_docx_expanded}
 
         def items():
+            group: list[Path] = []
             for path, error in iter_files(paths):
                 if error is not None:
                     yield str(path), error, None, None
@@ -323,10 +335,44 @@ class KnowledgeBase:
                 except ReadError as error:
                     yield str(path), str(error), None, None
                     continue
+                if reading_kind(data, path) == "office":
+                    group.append(path)  # its bytes are read again when the group is offered
+                    if len(group) >= OFFICE_BATCH:
+                        yield from self._office_items(group, doc_type)
+                        group = []
+                    continue
                 yield (source_name(path), None, data,
                        lambda p=path: load_document(p, encoding=encoding, doc_type=doc_type, **limits))
+            yield from self._office_items(group, doc_type)
 
         return self._ingest(items(), progress)
+
+    def _office_items(self, group: list[Path], doc_type: str | None):
+        """Yield ingest items for office files; the first load converts it and those after it at once."""
+        from kb.parse import document_from_raw
+        from kb.readers.office import OfficeReader
+        from kb.readers.source import read_bytes
+
+        reader = OfficeReader(max_expanded=self.max_docx_expanded, **(
+            {"timeout": self.office_timeout} if self.office_timeout is not None else {}))
+        converted: dict[int, object] = {}
+
+        def load(index: int) -> Document:
+            if index not in converted:
+                pending = list(range(index, len(group)))
+                converted.update(zip(pending, reader.read([group[i] for i in pending])))
+            raw = converted.pop(index)
+            if isinstance(raw, ReadError):
+                raise raw
+            return document_from_raw(raw, doc_type=doc_type)
+
+        for index, path in enumerate(group):
+            try:
+                data = read_bytes(path, self.max_file_bytes)
+            except ReadError as error:
+                yield str(path), str(error), None, None
+                continue
+            yield source_name(path), None, data, (lambda i=index: load(i))
 
     def add_document(self, doc: Document, source: str, content: bytes | None = None) -> IngestReport:
         """Ingest an already parsed Document as if read from ``source`` (tests, benchmarks, API users)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kb.model import Document
+from kb.model import Document, RawDocument
 
 
 def load_document(path, *, encoding: str | None = None, doc_type: str | None = None,
@@ -14,11 +14,17 @@ def load_document(path, *, encoding: str | None = None, doc_type: str | None = N
     is (no punctuation normalisation), for `bigan format --keep-text`. ``limits``
     (``max_bytes``, ``max_docx_expanded``) go to :func:`kb.readers.read_document`.
     """
-    from kb.cleaning import clean_document
     from kb.readers import read_document
+
+    return document_from_raw(read_document(path, encoding=encoding, **limits), doc_type=doc_type,
+                             clean=clean)
+
+
+def document_from_raw(raw: RawDocument, *, doc_type: str | None = None, clean: bool = True) -> Document:
+    """Return the structured Document of what a reader returned (cleaned unless ``clean=False``)."""
+    from kb.cleaning import clean_document
     from kb.structure import parse_structure
 
-    raw = read_document(path, encoding=encoding, **limits)
     if clean:
         raw = clean_document(raw)
     return parse_structure(raw, doc_type=doc_type)

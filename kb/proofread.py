@@ -80,7 +80,8 @@ def check_text(text: str, *, library=None, rules_path=None, markdown: bool = Fal
 def check_file(path, *, library=None, encoding: str | None = None, rules_path=None) -> list[Finding]:
     """Return the findings of a file of any format the readers accept, on the text as written.
 
-    For .txt and .md, ``line`` is the line of the file; for .docx and .html, the paragraph.
+    For .txt and .md, ``line`` is the line of the file; for the others (Word, WPS, RTF,
+    OpenDocument, PDF, saved pages), the paragraph.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -90,7 +91,7 @@ def check_file(path, *, library=None, encoding: str | None = None, rules_path=No
     from kb.readers import SUFFIXES, read_document
 
     if suffix in SUFFIXES:
-        # .docx and saved web pages: ``line`` is the paragraph the reader found.
+        # Every other format: ``line`` is the paragraph the reader found.
         raw = read_document(path, encoding=encoding)
         paras = [_Para(i + 1, block.text) for i, block in enumerate(raw.blocks)]
         # A paragraph of Word or of a page is a block of its own: its marks pair inside it.

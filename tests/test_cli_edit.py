@@ -98,7 +98,7 @@ def test_edit_needs_something_to_change_and_a_known_document(runner, library):
     result = run(runner, kb, "edit", "0000000000")
     assert result.exit_code == 2 and "请至少给出一项" in result.output
     result = run(runner, kb, "edit", "不存在的文档", "--title", "某")
-    assert result.exit_code == 1 and "知识库中没有文档“不存在的文档”" in result.output
+    assert result.exit_code == 1 and "素材库中没有文档“不存在的文档”" in result.output
 
 
 def test_the_api_edit_persists_across_reindex(library):

@@ -31,7 +31,7 @@ def test_format_default_output(runner, draft):
     result = runner.invoke(cli, ["format", str(draft)])
     assert result.exit_code == 0, result.output
     output = draft.with_suffix(".docx")
-    assert result.stdout.strip() == str(output)
+    assert result.stderr.strip() == f"已写出 {output}"
     styles = [p.style.name for p in docx.Document(str(output)).paragraphs]
     assert styles[:4] == ["标题", "题注", "称谓", "正文"]
 
@@ -41,7 +41,7 @@ def test_format_docx_input_gets_a_new_name(runner, draft, tmp_path):
     assert runner.invoke(cli, ["format", str(draft), "-o", str(first)]).exit_code == 0
     result = runner.invoke(cli, ["format", str(first)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == str(tmp_path / "讲话-排版.docx")
+    assert result.stderr.strip() == f"已写出 {tmp_path / '讲话-排版.docx'}"
 
 
 def test_format_to_markdown_with_profile(runner, draft, tmp_path):
@@ -72,7 +72,7 @@ def test_format_gbk_with_encoding(runner, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["format", "没有这个文件.txt"], "没有这个文件.txt"),
-    (["format", "{draft}", "-o", "{tmp}/out.pdf"], "不支持输出为“.pdf”"),
+    (["format", "{draft}", "-o", "{tmp}/out.odt"], "不支持输出为“.odt”"),
     (["format", "{draft}", "--profile", "{tmp}/bad.toml"], "bad.toml"),
 ], ids=["missing-input", "bad-extension", "bad-profile"])
 def test_format_errors_exit_1(runner, draft, tmp_path, args, message):

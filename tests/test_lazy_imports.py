@@ -71,3 +71,12 @@ def test_reading_one_file_imports_nothing_heavy(command):
 def test_help_imports_no_library():
     loaded = _loaded("search", "--help")
     assert not loaded & {"jieba", "jinja2", "docx", "flask", "whoosh"}, loaded
+
+
+def test_every_command_is_listed_with_its_module():
+    # An unlisted command still runs (every module is loaded to find it), but slowly.
+    import importlib
+
+    from bigan.cli import _MODULES
+    for module, names in _MODULES.items():
+        assert tuple(c.name for c in importlib.import_module(module).COMMANDS) == names, module

@@ -12,8 +12,16 @@ from generator.profile import LayoutProfile
 from generator.render.docx import render_docx
 from generator.render.markdown import write_markdown
 
+
+def render_pdf(doc: Document, path, *, profile: LayoutProfile | None = None,
+               comments: Mapping[str, str] | None = None) -> None:
+    """Write ``doc`` as PDF through LibreOffice (see generator.pdf)."""
+    from generator.pdf import render_pdf as _render_pdf
+
+    _render_pdf(doc, path, profile=profile, comments=comments)
+
 #: Extension → writer(doc, path, *, profile=None, comments=None).
-RENDERERS = {".docx": render_docx, ".md": write_markdown}
+RENDERERS = {".docx": render_docx, ".md": write_markdown, ".pdf": render_pdf}
 
 
 def render(doc: Document, path, *, profile: LayoutProfile | None = None,

@@ -17,6 +17,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 
 from generator.profile import TWIPS_PER_PT, LayoutProfile
+from generator.render._files import publish_mode
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,10 @@ STYLES = {
     "attachment_label": StyleSpec("BiganAttachmentLabel", "附件标识", "attachment_label",
                                   align="left", keep_next=True, page_break=True),
     "page_number": StyleSpec("BiganPageNumber", "页码", "page_number", char_grid=False),
+    "chapter": StyleSpec("BiganChapter", "章标题", "chapter", align="center", outline=0,
+                         keep_next=True),
+    "regulation_section": StyleSpec("BiganRegulationSection", "节标题", "regulation_section",
+                                    align="center", outline=1, keep_next=True),
 }
 
 #: Style name → role, for reading documents back.
@@ -179,6 +184,7 @@ def save_atomically(document, path, *, template: bool = False,
     os.close(fd)
     try:
         document.save(tmp)
+        publish_mode(tmp)
         changes = {}
         if template:
             changes["[Content_Types].xml"] = _template_content_type
@@ -285,6 +291,33 @@ def _doc_defaults(document, profile: LayoutProfile) -> None:
     _style_rpr(normal, profile, "body", char_grid=True)
 
 
+# How 28 characters fill a 156 mm line, and why no punctuation is lost (issue 16).
+#
+# 28 characters of 16 pt type need 448 pt; the type area is 442.2 pt, so each character must
+# give up about 0.21 pt. Two means exist:
+# - the document grid, w:docGrid w:type="linesAndChars" with w:charSpace = (pitch - Normal
+#   size) x 4096 (ECMA-376 17.6.5), about -842 here, as in the GB/T 9704 templates offices
+#   use. Word and WPS draw each character on a 15.79 pt pitch and still hang or compress
+#   punctuation. LibreOffice (7.4, measured on the seed speech) rounds every character up to
+#   whole grid cells: a 16 pt character takes two 15.79 pt cells, giving 14-16 characters a
+#   line and 13 pages instead of 8; a positive charSpace on a 10.5 pt Normal gives 27 and
+#   doubled lines. So the grid cannot carry the 28 characters in LibreOffice.
+# - run character spacing of -0.25 pt (w:spacing w:val="-5", profile.char_spacing_twips),
+#   which all three applications honour: 28 characters a line in Word, WPS and LibreOffice.
+# We keep the run spacing and write the grid as type "lines" (22 lines of 28.95 pt).
+#
+# The punctuation LibreOffice dropped at line ends (issue 16: "，" "、" "。" in every document)
+# was its hanging punctuation in justified lines: a hung mark was laid out and not drawn.
+# w:overflowPunct (allow punctuation to extend past the margin, ECMA-376 17.3.1.21) is true
+# when omitted, so Word hangs punctuation by default; WPS reads the same element (we found no
+# documentation of a different reading). LibreOffice's DOCX import maps an explicit value
+# inverted (writerfilter: hanging = (val == 0)), so an explicit true turns its hanging off.
+# Writing <w:overflowPunct/> (true) on every style therefore keeps Word's and WPS's own
+# behaviour, hanging and compressing as they always do, while LibreOffice moves the last
+# character down with its punctuation: seed speech, 6 marks lost before, 0 after,
+# still 28 characters on full lines.
+
+
 def _style_ppr(style, profile: LayoutProfile, spec: StyleSpec):
     ppr = style.find(qn("w:pPr"))
     if ppr is not None:
@@ -302,6 +335,7 @@ def _style_ppr(style, profile: LayoutProfile, spec: StyleSpec):
         _child(ppr, "w:pageBreakBefore")
     # Widow control would leave a line empty at the foot of a page: 22 lines means 22.
     _child(ppr, "w:widowControl").set(qn("w:val"), "0")
+    _child(ppr, "w:overflowPunct")  # see "How 28 characters fill a 156 mm line"
     spacing = _child(ppr, "w:spacing")
     spacing.set(qn("w:before"), "0")
     spacing.set(qn("w:after"), "0")
@@ -462,6 +496,7 @@ def _rewrite_package(path: str, changes: dict) -> None:
                 if item.filename in changes:
                     data = changes[item.filename](data)
                 target.writestr(item, data)
+        os.chmod(rewritten, os.stat(path).st_mode & 0o777)
         os.replace(rewritten, path)
     finally:
         if os.path.exists(rewritten):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Mapping
 
@@ -12,15 +13,19 @@ from generator.profile import LayoutProfile, load_profile
 from generator.render import _wordxml as wx
 from generator.render._walk import Para, note_for, walk_document
 
-# Breaking a long title: a line may end after 的/上 or after a common closing word of an
-# official-text phrase, or before 暨/《; after 和/与/及 is second best; a plain middle cut is
-# the fallback (segmentation lives in kb.analysis and a title needs no dictionary).
+# Breaking a long title: a line never ends inside a word (the segmenter of kb.analysis
+# decides what a word is) nor inside a number with its measure word (十九届, 2025年), and
+# avoids ending inside 《…》; it prefers to end after 的/上 or a common closing word of an
+# official-text phrase, or before 暨/《; after 和/与/及 is second best.
 _GOOD_ENDS = ("的", "上", "》", "工作", "建设", "发展", "会议", "组织", "活动", "改革",
               "管理", "服务", "体系", "机制", "制度", "环境", "意见", "方案", "通知", "规划")
 _GOOD_STARTS = "暨《"
 _NO_START = "，。、；：！？）》」』”’…—"
 _NO_END = "（《「『“‘"
-
+# One-character words that stand on their own at a line's end or start without harm.
+_LOOSE_CHARS = set("的在上和与及暨对于之等为把")
+_COUNTED = re.compile(r"[第]?[0-9０-９一二三四五六七八九十百千〇零两]+[届次年月日号个项条批期轮号]")
+_BOOK_TITLE = re.compile(r"《[^《》]*》")
 
 def render_docx(doc: Document, path, *, profile: LayoutProfile | None = None,
                 comments: Mapping[str, str] | None = None) -> None:
@@ -52,7 +57,8 @@ def build_docx(doc: Document, *, profile: LayoutProfile, comments: Mapping[str, 
         following = paras[index + 1].role if index + 1 < len(paras) else ""
         if para.role == "title" and following != "byline" and not para.attachment:
             wx.set_spacing(paragraph, after=after_title)
-        elif para.role == "byline":
+        elif para.role == "byline" and following != "byline":
+            # One blank line under the last 题注 line, none between them.
             wx.set_spacing(paragraph, after=after_title)
         elif para.role == "attachment_title":
             wx.set_spacing(paragraph, before=blank, after=after_title)
@@ -67,32 +73,52 @@ def build_docx(doc: Document, *, profile: LayoutProfile, comments: Mapping[str, 
 
 
 def break_title(title: str, max_chars: int) -> list[str]:
-    """Return ``title`` broken into balanced lines of at most ``max_chars`` characters.
+    """Return ``title`` broken between words into balanced lines of at most ``max_chars``.
 
     Upper lines are as long as or longer than lower ones (an inverted trapezoid); a line
-    prefers to end after 的/上 or a common word (工作, 建设, 会议…) near its
-    balanced length, never before closing
+    never ends inside a word, avoids ending inside 《…》, prefers to end after 的/上 or a
+    common word (工作, 建设, 会议…) near its balanced length, and never ends before closing
     punctuation or after opening punctuation. Half-width characters count as half.
 
     >>> break_title("关于进一步加强和改进新时代基层党组织建设工作的实施意见", 20)
     ['关于进一步加强和改进新时代基层党组织', '建设工作的实施意见']
     >>> break_title("在全市优化营商环境暨招商引资工作会议上的讲话", 20)
-    ['在全市优化营商环境暨招商引资工作', '会议上的讲话']
+    ['在全市优化营商环境', '暨招商引资工作会议上的讲话']
     >>> break_title("关于开展安全生产检查的通知", 20)
     ['关于开展安全生产检查的通知']
     """
     total = _width(title)
     if total <= max_chars:
         return [title]
-    lines_needed = math.ceil(total / max_chars)
+    inside = _inside_words(title)
+    books = _inside_book_titles(title)
+    fewest = math.ceil(total / max_chars)
+    # One more line rather than a cut inside a word (a 40-character title has exactly one
+    # place to cut into two lines of 20).
+    for count in (fewest, fewest + 1):
+        lines = _break(title, count, max_chars, inside, books, strict=True)
+        if lines:
+            return lines
+    return _break(title, fewest, max_chars, inside, books, strict=False)
+
+
+def _break(title: str, count: int, max_chars: int, inside: set[int], books: set[int], *,
+           strict: bool) -> list[str] | None:
     lines = []
-    rest = title
-    for remaining in range(lines_needed, 1, -1):
+    start = 0
+    for remaining in range(count, 1, -1):
+        rest = title[start:]
         target = math.ceil(_width(rest) / remaining)
-        cut = _best_cut(rest, target, max_chars)
+        cut = _best_cut(rest, target, max_chars, remaining,
+                        {c - start for c in inside if c > start},
+                        {c - start for c in books if c > start}, strict=strict)
+        if cut is None:
+            if strict:
+                return None
+            cut = min(len(rest) - 1, max(1, round(target)))
         lines.append(rest[:cut])
-        rest = rest[cut:]
-    lines.append(rest)
+        start += cut
+    lines.append(title[start:])
     return lines
 
 
@@ -100,24 +126,72 @@ def _width(text: str) -> float:
     return sum(1 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)
 
 
-def _best_cut(text: str, target: float, max_chars: int) -> int:
+def _inside_words(title: str) -> set[int]:
+    """Return the cut positions (between title[i-1] and title[i]) that fall inside a word."""
+    from kb.analysis import words
+
+    inside: set[int] = set()
+    lowered = title.lower()
+    position = 0
+    singles: list[tuple[int, int]] = []
+    for word in words(title):
+        found = lowered.find(word, position)
+        if found < 0:
+            continue
+        end = found + len(word)
+        inside.update(range(found + 1, end))
+        if len(word) == 1 and word not in _LOOSE_CHARS and word.isalpha() and not word.isascii():
+            singles.append((found, end))
+        position = end
+    # A lone character the dictionary did not join (化 in 集约化 is joined; 届 in 十九届 is
+    # not) belongs with its neighbours: cut on neither side of it.
+    for found, end in singles:
+        inside.update((found, end))
+    for match in _COUNTED.finditer(title):
+        inside.update(range(match.start() + 1, match.end()))
+    inside.discard(0)
+    inside.discard(len(title))
+    return inside
+
+
+def _inside_book_titles(title: str) -> set[int]:
+    inside: set[int] = set()
+    for match in _BOOK_TITLE.finditer(title):
+        inside.update(range(match.start() + 1, match.end()))
+    return inside
+
+
+def _best_cut(text: str, target: float, max_chars: int, remaining: int, inside: set[int],
+              books: set[int], *, strict: bool) -> int | None:
     best, best_score = None, None
     for cut in range(1, len(text)):
         upper = _width(text[:cut])
-        if upper > max_chars or upper < target:
-            continue  # too long for a line, or shorter than the lines below
+        if upper > max_chars or _width(text[cut:]) > max_chars * (remaining - 1):
+            continue  # this line or the lines below too long
         if text[cut] in _NO_START or text[cut - 1] in _NO_END:
             continue
         if text[cut - 1].isascii() and text[cut].isascii() and text[cut].isalnum():
             continue  # inside a number or a Latin word
-        score = upper - target
-        if text[:cut].endswith(_GOOD_ENDS) or text[cut] in _GOOD_STARTS:
+        if strict and cut in inside:
+            continue
+        # Balance: a line a little longer than its share is fine, a much longer one leaves
+        # a stub below (…》 / 的通知); a shorter upper line (a trapezoid rather than an
+        # inverted one) costs more, and is taken to keep a word or a 《…》 whole.
+        over = upper - target
+        score = over * over / 4 if over >= 0 else 2 - 1.5 * over
+        if cut in inside:
+            score += 30
+        if cut in books:
+            score += 25
+        if abs(over) > 4:
+            pass  # a good place to end a line does not make up for a stub below it
+        elif text[:cut].endswith(_GOOD_ENDS) or text[cut] in _GOOD_STARTS:
             score -= 6
         elif text[cut - 1] in "和与及":
             score -= 3
         if best_score is None or score < best_score:
             best, best_score = cut, score
-    return best if best is not None else min(len(text) - 1, max(1, round(target)))
+    return best
 
 
 def _add_paragraph(document, para: Para, profile: LayoutProfile):

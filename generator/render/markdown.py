@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kb.model import Document
 
+from generator.render._files import publish_mode
 from generator.render._walk import note_for, walk_document
 
 # Text that Markdown would take for syntax at the start of a paragraph (list, heading, quote).
@@ -43,7 +44,7 @@ def render_markdown(doc: Document, *, comments: Mapping[str, str] | None = None)
             continue
         if para.role == "title" and not para.attachment:
             blocks.append(f"# {text}")
-        elif para.role.startswith("heading"):
+        elif para.role.startswith("heading") or para.role in ("chapter", "regulation_section"):
             blocks.append("#" * (min(max(para.level, 1), 5) + 1) + " " + text)
         else:
             note = note_for(para, comments) if comments else None
@@ -68,6 +69,7 @@ def write_markdown(doc: Document, path, *, profile=None,
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+        publish_mode(tmp)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

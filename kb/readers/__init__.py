@@ -10,21 +10,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb.errors import ReadError
 from kb.model import RawDocument
 from kb.readers.source import DEFAULT_MAX_BYTES, as_path, read_bytes
 
-__all__ = ["read_document", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_DOCX_EXPANDED", "SUFFIXES"]
+__all__ = ["read_document", "reading_kind", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_DOCX_EXPANDED", "SUFFIXES",
+           "DOCUMENT_SUFFIXES"]
 
 DEFAULT_MAX_DOCX_EXPANDED = 200_000_000
 
 #: File name endings the knowledge base reads, by reader.
 SUFFIXES = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".docx": "docx",
-            ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html"}
+            ".html": "html", ".htm": "html", ".shtml": "html", ".xhtml": "html",
+            ".doc": "office", ".dot": "office", ".wps": "office", ".wpt": "office", ".rtf": "office",
+            ".odt": "office", ".ott": "office", ".pdf": "pdf"}
+#: The one list of what ingest, the CLI and the web page accept (folders are walked for these).
+DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown", ".docx", ".html", ".htm",
+                     ".doc", ".dot", ".wps", ".wpt", ".rtf", ".odt", ".ott", ".pdf")
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_SAVE_AS_DOCX = "请用 Word 或 WPS 打开后另存为 .docx"
 
 
 def read_document(path, *, encoding: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
@@ -36,7 +40,13 @@ def read_document(path, *, encoding: str | None = None, max_bytes: int = DEFAULT
     """
     path = as_path(path)
     data = read_bytes(path, max_bytes)
-    kind = _kind_by_content(data, path)
+    kind = reading_kind(data, path)
+    if kind == "office":
+        from kb.readers.office import read_office
+        return read_office(path, max_expanded=max_docx_expanded)
+    if kind == "pdf":
+        from kb.readers.pdf import raw_from_pdf_bytes
+        return raw_from_pdf_bytes(data, path)
     if kind == "docx":
         from kb.readers.docx import raw_from_docx_bytes
         return raw_from_docx_bytes(data, path, max_expanded=max_docx_expanded)
@@ -58,16 +68,21 @@ def read_document(path, *, encoding: str | None = None, max_bytes: int = DEFAULT
     return raw_from_text(text, path)
 
 
-def _kind_by_content(data: bytes, path: Path) -> str:
-    """Return "docx" for a Word package, "text" otherwise; raise ReadError for formats not read."""
+def reading_kind(data: bytes, path: Path) -> str:
+    """Return the reader a file's content calls for: "office", "pdf", "docx" or "text".
+
+    Content wins over the extension: an old Word file renamed .docx goes to LibreOffice,
+    an HTML page saved as .doc is read as HTML.
+    """
     suffix = path.suffix.lower()
-    if data.startswith(_OLE2_MAGIC):
-        # Password-protected .docx files are OLE2 containers too.
-        raise ReadError(path, "不支持旧版 Word 文档（.doc/.wps）或加了密码的 Word 文档", _SAVE_AS_DOCX)
-    if data.startswith(b"%PDF-"):
-        raise ReadError(path, "不支持 PDF 文件", "请先把 PDF 转换成 .docx 或 .txt")
-    if data.startswith(b"{\\rtf"):
-        raise ReadError(path, "不支持 RTF 文件", _SAVE_AS_DOCX)
+    if data.startswith(_OLE2_MAGIC) or data.startswith(b"{\\rtf"):
+        # .doc, .wps, .dot, and password-protected .docx files (OLE2 containers too).
+        return "office"
+    if data[:1024].lstrip().startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(_ZIP_MAGIC) and (suffix in (".odt", ".ott")
+                                         or b"application/vnd.oasis.opendocument.text" in data[:200]):
+        return "office"
     if data.startswith(_ZIP_MAGIC) or suffix == ".docx":
         return "docx"  # the docx reader explains a zip that is not a Word document
     # Anything else is text; a .doc or .wps here is HTML that an office system exported.

@@ -260,8 +260,8 @@ def test_registry_chooses_by_extension(tmp_path, sample):
 
 
 def test_registry_rejects_unknown_extension_and_missing_folder(tmp_path, sample):
-    with pytest.raises(RenderError, match="不支持输出为“.pdf”"):
-        render(sample, tmp_path / "a.pdf")
+    with pytest.raises(RenderError, match="不支持输出为“.odt”"):
+        render(sample, tmp_path / "a.odt")
     with pytest.raises(RenderError, match="不存在"):
         render(sample, tmp_path / "没有" / "a.docx")
 

@@ -393,8 +393,8 @@ def test_check_file_docx(tmp_path):
 
 
 def test_check_file_refuses_other_formats(tmp_path):
-    path = tmp_path / "draft.pdf"
-    path.write_bytes(b"%PDF-1.4")
+    path = tmp_path / "draft.xlsx"
+    path.write_bytes(b"PK\x03\x04")
     with pytest.raises(ReadError, match="只能检查"):
         check_file(path)
 

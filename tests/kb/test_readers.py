@@ -192,14 +192,17 @@ def test_file_over_the_size_limit(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["old.doc", "old.docx", "old.txt"])
-def test_legacy_word_files(tmp_path, name):
+def test_legacy_word_files_go_to_libreoffice(tmp_path, name, monkeypatch):
+    # Old Word and WPS files (OLE2), whatever their extension, are LibreOffice's to read.
+    monkeypatch.setenv("BIGAN_SOFFICE", str(tmp_path / "no-such-soffice"))
     path = write(tmp_path, name, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
-    error = assert_read_error(path, "旧版 Word 文档")
-    assert "另存为 .docx" in error.hint
+    error = assert_read_error(path, "需要 LibreOffice")
+    assert error.hint == "Debian/Ubuntu：sudo apt install libreoffice-writer-nogui"
 
 
-def test_pdf_is_refused(tmp_path):
-    assert_read_error(write(tmp_path, "a.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"), "不支持 PDF")
+def test_damaged_pdf(tmp_path):
+    error = assert_read_error(write(tmp_path, "a.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"), "不是有效的 PDF 文件")
+    assert "重新下载" in error.hint
 
 
 # --- content sniffing ---------------------------------------------------------------------
