@@ -783,8 +783,10 @@ class KnowledgeBase:
                                 max_docx_expanded=self.max_docx_expanded)
         except (ReadError, OSError):
             return False
-        # The original's name is its hash: the title and source come from the record.
-        doc = dataclasses.replace(doc, title=info.title, source_path=info.source)
+        # The original's name is its hash: the title and source come from the record, and
+        # the user's corrections (bigan edit) apply as at ingest.
+        doc = self._overrides().apply(info.source, dataclasses.replace(
+            doc, title=info.title, source_path=info.source))
         passages = document_passages(doc, "", info.source)
         body = [p.text for p in passages if p.role != "title"] or [p.text for p in passages]
         if text_hash(body) != info.text_hash or len(passages) != info.passages:
