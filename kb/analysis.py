@@ -49,7 +49,9 @@ def _is_word(token: str) -> bool:
 
 #: User words given before the dictionary was loaded, in order: loading the dictionary
 #: takes about a second, and counting or date-sorted search never segments anything.
-_pending: list[str] = []
+#: A dict, so that a word given again (each knowledge base opened in a long-running
+#: process gives all its 提法) moves to the end instead of piling up.
+_pending: dict[str, None] = {}
 
 
 @functools.cache
@@ -76,7 +78,9 @@ def add_words(words: Iterable[str]) -> int:
         for word in accepted:
             tokenizer.add_word(word)
     else:
-        _pending.extend(accepted)
+        for word in accepted:
+            _pending.pop(word, None)
+            _pending[word] = None
     return len(accepted)
 
 

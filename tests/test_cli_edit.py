@@ -129,3 +129,4 @@ def test_plain_ingest_names_each_duplicate_and_its_original(runner, library, tmp
     original = str((folder / "theme_speech.txt").resolve())
     assert f"重复：{copy.resolve()} 与已入库的 {original}（" in result.stderr
     assert "重复 1 篇" in result.stderr
+

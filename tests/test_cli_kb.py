@@ -198,7 +198,7 @@ def test_reindex_repairs_a_damaged_index(runner, kb_path):
     assert run(runner, kb_path, "search", "一征三议两公开", "--count").stdout.strip() == "2"
 
 
-@pytest.mark.parametrize("command", ["ingest", "search", "stats", "show", "remove", "reindex"])
+@pytest.mark.parametrize("command", ["ingest", "search", "stats", "show", "edit", "remove", "reindex"])
 def test_every_command_has_chinese_help_with_examples(runner, command):
     result = runner.invoke(cli, [command, "--help"])
     assert result.exit_code == 0

@@ -153,13 +153,21 @@ def test_ingest_and_check_with_kb_after(runner, tmp_path):
 
 
 def test_serve_with_kb_after(runner, kb_path, monkeypatch):
-    import werkzeug.serving
+    from types import SimpleNamespace
 
     import bigan.web.app
+    import bigan.web.server
 
     seen = {}
-    monkeypatch.setattr(bigan.web.app, "create_app", lambda path, **options: seen.setdefault("kb", path))
-    monkeypatch.setattr(werkzeug.serving, "run_simple", lambda *args, **options: None)
+
+    def create_app(path, **options):
+        seen["kb"] = path
+        return SimpleNamespace(extensions={"bigan": SimpleNamespace(cleanup=lambda: None)})
+
+    monkeypatch.setattr(bigan.web.app, "create_app", create_app)
+    monkeypatch.setattr(bigan.web.server, "make_server",
+                        lambda app, host, port, *args: SimpleNamespace(effective_port=port))
+    monkeypatch.setattr(bigan.web.server, "run", lambda server, on_stop=None: None)
     result = runner.invoke(cli, ["serve", "--kb", str(kb_path)])
     assert result.exit_code == 0, result.output
     assert seen["kb"] == str(kb_path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 import secrets
 import shutil
 import tempfile
@@ -9,30 +11,39 @@ import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from bigan.web import present, security
 from bigan.web.files import GeneratedFiles
 from bigan.web.jobs import IngestJobs
+from bigan.web.library import SharedLibrary
+from bigan.web.limits import AppLimits, Attempts, Busy, Gate
 from generator.errors import GeneratorError
 from kb.errors import IndexCorruptError, IndexLockedError, KbError, NotFoundError
 
 DEFAULT_MAX_UPLOAD = 20 * 1024 * 1024
 
 _ERROR_TITLES = {400: "请求有误", 401: "需要访问令牌", 403: "禁止访问", 404: "没有找到",
-                 405: "不支持的操作", 413: "上传的文件太大", 500: "服务器内部错误",
-                 503: "素材库正忙"}
+                 405: "不支持的操作", 413: "上传的文件太大", 429: "尝试次数过多",
+                 500: "服务器内部错误", 503: "服务繁忙"}
+
+#: What a user is told when a limit on concurrent work is reached.
+BUSY_MESSAGE = "服务繁忙，请稍后再试。"
 
 
 @dataclass(frozen=True)
 class WebState:
-    """What one app holds: the knowledge-base folder, its private work folder, files and jobs."""
+    """What one app holds: the knowledge-base folder and its shared reader, the private work
+    folder, generated files, ingest jobs and the limits on heavy work and token guesses."""
 
     kb_root: Path
     work_dir: Path
+    library: SharedLibrary
     files: GeneratedFiles
     jobs: IngestJobs
+    heavy: Gate
+    attempts: Attempts
 
     @property
     def ingest_dir(self) -> Path:
@@ -44,16 +55,30 @@ class WebState:
     def upload_dir(self) -> Path:
         return self.work_dir / "uploads"
 
+    @property
+    def scratch_dir(self) -> Path:
+        # Where outputs are built before they are read into memory; emptied after each response.
+        return self.work_dir / "scratch"
 
-def create_app(kb_path=None, *, token: str | None = None, max_upload: int = DEFAULT_MAX_UPLOAD) -> Flask:
+    def cleanup(self) -> None:
+        """Remove the work folder and close the shared knowledge base (the server is stopping)."""
+        self.library.close()
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+
+
+def create_app(kb_path=None, *, token: str | None = None, max_upload: int = DEFAULT_MAX_UPLOAD,
+               limits: AppLimits = AppLimits()) -> Flask:
     """Return the web application over the knowledge base at ``kb_path`` (default: the user's one).
 
     With ``token`` every request must carry it (``?token=`` once, then a
     cookie, or the ``X-Bigan-Token`` header); without it only this machine
     is answered. Uploads larger than ``max_upload`` bytes get a 413 page.
+    ``limits`` bounds heavy work and token guesses.
     """
     from kb.knowledge_base import default_path
 
+    if token is not None and not token.strip():
+        raise ValueError("访问令牌不能为空")
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secrets.token_bytes(32),  # new each start: sessions and CSRF tokens end with the server
@@ -64,20 +89,23 @@ def create_app(kb_path=None, *, token: str | None = None, max_upload: int = DEFA
         JSON_AS_ASCII=False,
     )
     work_dir = Path(tempfile.mkdtemp(prefix="bigan-web-"))
-    weakref.finalize(app, shutil.rmtree, work_dir, ignore_errors=True)
-    app.extensions["bigan"] = WebState(
-        # Absolute, as the catalogue records sources: the report hides the upload folder by prefix.
-        kb_root=(Path(kb_path) if kb_path is not None else default_path()).absolute(),
-        work_dir=work_dir, files=GeneratedFiles(work_dir / "generated"), jobs=IngestJobs())
+    # Absolute, as the catalogue records sources: the report hides the upload folder by prefix.
+    kb_root = (Path(kb_path) if kb_path is not None else default_path()).absolute()
+    web = app.extensions["bigan"] = WebState(
+        kb_root=kb_root, work_dir=work_dir, library=SharedLibrary(kb_root), files=GeneratedFiles(),
+        jobs=IngestJobs(limits.ingest_pending),
+        heavy=Gate(limits.heavy, limits.heavy_waiting, limits.heavy_wait),
+        attempts=Attempts(limits.token_attempts, limits.token_window))
+    weakref.finalize(app, web.cleanup)
 
     app.before_request(security.check_access)
     app.before_request(security.check_csrf)
     app.after_request(security.secure_headers)
-    app.teardown_appcontext(_close_kb)
     app.jinja_env.globals.update(csrf_token=security.csrf_token, type_names=present.TYPE_NAMES,
                                  role_names=present.ROLE_NAMES, kind_names=present.KIND_NAMES,
                                  max_upload=present.size(max_upload))
     app.jinja_env.filters["highlight"] = present.highlight
+    app.jinja_env.filters["public"] = public_message
 
     from bigan.web import views_library, views_tools
 
@@ -86,6 +114,7 @@ def create_app(kb_path=None, *, token: str | None = None, max_upload: int = DEFA
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(KbError, _library_error)
     app.register_error_handler(GeneratorError, _library_error)
+    app.register_error_handler(Busy, _busy)
     return app
 
 
@@ -95,31 +124,46 @@ def state() -> WebState:
 
 
 def open_kb():
-    """Return this request's KnowledgeBase (opened once, closed at teardown); KbError when it does not exist."""
-    if "kb" not in g:
-        from kb.knowledge_base import KnowledgeBase
+    """Return the process's shared knowledge base (its methods run under one lock); KbError when missing."""
+    return state().library.get()
 
-        g.kb = KnowledgeBase.open(state().kb_root, create=False)
-    return g.kb
+
+def heavy(view):
+    """Run ``view`` in one of the few slots for heavy work (drafts, layouts, ingests); 503 when all are taken."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        gate = state().heavy
+        gate.acquire()
+        try:
+            return view(*args, **kwargs)
+        finally:
+            gate.release()
+
+    return wrapper
+
+
+#: An absolute path in a message: a slash, then at least two components.
+_ABSOLUTE = re.compile(r"(?<![\w.:/])/(?:[^\s/：:，,；;（）()“”\"']+/)+([^\s/：:，,；;（）()“”\"']*)")
 
 
 def public_message(text: str) -> str:
-    """Return a library message with the server's private folders taken out of file paths."""
-    for folder in (state().upload_dir, state().work_dir):
+    """Return a library message with no absolute path of the server in it.
+
+    The upload and work folders disappear, the knowledge base is named by its
+    folder name, and any other absolute path is cut to its last component.
+    """
+    web = state()
+    for folder in (web.upload_dir, web.ingest_dir, web.work_dir):
         text = text.replace(f"{folder}/", "")
-    return text
-
-
-def _close_kb(_exc) -> None:
-    kb = g.pop("kb", None)
-    if kb is not None:
-        kb.close()
+    text = text.replace(f"{web.kb_root}/", f"{web.kb_root.name}/").replace(str(web.kb_root), web.kb_root.name)
+    return _ABSOLUTE.sub(lambda m: m.group(1) or "/", text)
 
 
 def error_page(status: int, message: str):
-    """Return the Chinese error page for ``status`` with ``message``."""
+    """Return the Chinese error page for ``status`` with ``message`` (absolute paths taken out)."""
     title = _ERROR_TITLES.get(status, "出错了")
-    return render_template("error.html", status=status, title=title, message=message), status
+    return render_template("error.html", status=status, title=title,
+                           message=public_message(message)), status
 
 
 def _http_error(error: HTTPException):
@@ -131,7 +175,14 @@ def _http_error(error: HTTPException):
     response = error_page(status, message)
     if status == 401:
         return response[0], 401, {"WWW-Authenticate": 'Bearer realm="bigan"'}
+    if status == 429 and getattr(error, "retry_after", None):
+        return response[0], 429, {"Retry-After": str(error.retry_after)}
     return response
+
+
+def _busy(_error: Busy):
+    page, status = error_page(503, BUSY_MESSAGE)
+    return page, status, {"Retry-After": "5"}
 
 
 def _is_ours(error: HTTPException) -> bool:
@@ -158,4 +209,4 @@ def _library_error(error: Exception):
     else:
         status = 400
     current_app.logger.info("%s %s: %s", request.method, request.path, error)
-    return error_page(status, public_message(str(error)))
+    return error_page(status, str(error))

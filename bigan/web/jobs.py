@@ -19,6 +19,7 @@ class IngestJob:
     paths: list[str]
     done_files: int = 0
     current: str = ""
+    started: bool = False  # False while it waits for an earlier ingest to finish
     done: bool = False
     error: str | None = None
     report: object = None  # kb.knowledge_base.IngestReport once finished
@@ -32,11 +33,29 @@ class IngestJob:
 
 
 class IngestJobs:
-    """The ingests of one app, by id."""
+    """The ingests of one app, by id; they run one at a time, at most ``pending`` more waiting.
 
-    def __init__(self):
+    One at a time, because two would only wait for each other's write lock; the
+    ones behind show 排队中 on their page.
+    """
+
+    #: Finished jobs kept for their report pages.
+    KEEP = 200
+
+    def __init__(self, pending: int = 4):
+        self.pending = pending
         self._jobs: dict[str, IngestJob] = {}
         self._lock = threading.Lock()
+        self._turn = threading.Lock()
+
+    def waiting(self) -> int:
+        """Return how many jobs have not finished."""
+        with self._lock:
+            return sum(1 for job in self._jobs.values() if not job.done)
+
+    def full(self) -> bool:
+        """Return True when no further job may be queued (the running one plus ``pending``)."""
+        return self.waiting() > self.pending
 
     def get(self, job_id: str) -> IngestJob | None:
         """Return the job of ``job_id``, or None."""
@@ -56,10 +75,21 @@ class IngestJobs:
                         skipped=list(skipped))
         with self._lock:
             self._jobs[job.job_id] = job
-        thread = threading.Thread(target=_run, args=(job, kb_path, doc_type, hide),
+            finished = [k for k, j in self._jobs.items() if j.done]
+            for key in finished[:max(len(finished) - self.KEEP, 0)]:
+                del self._jobs[key]
+        thread = threading.Thread(target=self._run, args=(job, kb_path, doc_type, hide),
                                   name=f"bigan-ingest-{job.job_id}", daemon=True)
         thread.start()
         return job
+
+    def _run(self, job: IngestJob, kb_path, doc_type: str | None, hide: str) -> None:
+        from bigan.web.limits import release_memory
+
+        with self._turn:
+            job.started = True
+            _run(job, kb_path, doc_type, hide)
+            release_memory()
 
 
 def _run(job: IngestJob, kb_path, doc_type: str | None, hide: str) -> None:
@@ -70,7 +100,9 @@ def _run(job: IngestJob, kb_path, doc_type: str | None, hide: str) -> None:
         job.current = _shorten(path, hide)
 
     try:
-        with KnowledgeBase.open(kb_path, create=True) as kb:
+        # In-process indexing: forking worker processes from a threaded server could copy a
+        # lock held by another thread into them; an upload is at most a few thousand passages.
+        with KnowledgeBase.open(kb_path, create=True, procs=1) as kb:
             job.report = kb.ingest(job.paths, doc_type=doc_type, progress=progress)
     except KbError as error:
         job.error = _shorten(str(error), hide)

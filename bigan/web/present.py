@@ -54,6 +54,25 @@ def heading_labels(passages) -> dict[int, str]:
     return out
 
 
+def body_texts(passages, labels: dict[int, str]) -> dict[int, str]:
+    """Return passage ordinal → text to show for a body passage that repeats the run-in heading above it.
+
+    A run-in heading and its body are one passage for search ("（三）抓好服务。要深化…");
+    the page shows the heading as a heading, so the body shows what follows it.
+    """
+    out: dict[int, str] = {}
+    previous = None
+    for passage in passages:
+        if previous is not None and previous.role == "heading" and passage.role == "body":
+            label = labels.get(previous.ordinal, previous.text)
+            for lead in (label + "。", label):
+                if passage.text.startswith(lead) and len(passage.text) > len(lead):
+                    out[passage.ordinal] = passage.text[len(lead):]
+                    break
+        previous = passage
+    return out
+
+
 def finding_spans(text: str, findings) -> list[Span]:
     """Return the spans of a line that the findings point at (1-based ``column``, ``original``)."""
     spans = []

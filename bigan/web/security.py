@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import secrets
 from urllib.parse import urlencode
 
@@ -36,7 +37,11 @@ def new_token() -> str:
 
 
 def check_access():
-    """Refuse (401) a request without the access token; turn ``?token=`` into a cookie."""
+    """Refuse (401) a request without the access token; turn ``?token=`` into a cookie.
+
+    A client that sent too many different wrong tokens lately gets 429 without
+    any token being looked at, so guessing runs at a few tries a minute.
+    """
     token = current_app.config["BIGAN_TOKEN"]
     if request.endpoint == "static":
         return None
@@ -48,19 +53,29 @@ def check_access():
             # A page elsewhere could point its own domain name at 127.0.0.1 (DNS rebinding).
             abort(400, description="请用 127.0.0.1 或 localhost 的地址打开本服务。")
         return None
+    attempts = current_app.extensions["bigan"].attempts
+    client = request.remote_addr or ""
+    wait = attempts.blocked(client)
+    if wait:
+        abort(429, description=f"访问令牌错误次数过多，请 {math.ceil(wait)} 秒后再试。",
+              retry_after=math.ceil(wait))
     given = request.args.get("token")
-    if given is not None and _same(given, token):
-        # Move the token out of the address bar (and out of history and logs) into a cookie.
-        args = request.args.to_dict(flat=False)
-        args.pop("token")
-        query = urlencode([(k, v) for k, vs in args.items() for v in vs])
-        response = redirect(request.path + (f"?{query}" if query else ""), code=303)
-        response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="Strict")
-        return response
+    if given is not None:
+        if _same(given, token):
+            # Move the token out of the address bar (and out of history and logs) into a cookie.
+            args = request.args.to_dict(flat=False)
+            args.pop("token")
+            query = urlencode([(k, v) for k, vs in args.items() for v in vs])
+            response = redirect(request.path + (f"?{query}" if query else ""), code=303)
+            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="Strict")
+            return response
+        attempts.failed(client, given)
     for candidate in (request.headers.get(TOKEN_HEADER), request.cookies.get(TOKEN_COOKIE),
                       _bearer(request.headers.get("Authorization"))):
-        if candidate and _same(candidate, token):
-            return None
+        if candidate:
+            if _same(candidate, token):
+                return None
+            attempts.failed(client, candidate)
     abort(401, description="缺少访问令牌或令牌不对：请使用启动时显示的完整地址（含 ?token=…）打开。")
 
 

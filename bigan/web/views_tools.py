@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from flask import Blueprint, abort, render_template, request, send_file
 
-from bigan.web.app import open_kb, public_message, state
-from bigan.web.files import new_upload_folder, save_upload
+from bigan.web import forms
+from bigan.web.app import heavy, open_kb, public_message, state
+from bigan.web.files import build_bytes, safe_name, save_upload, upload_folder
 from bigan.web.present import finding_spans
 from generator.errors import GeneratorError
 from kb.errors import KbError
@@ -26,8 +28,8 @@ def download(file_id: str):
     """Send a file this server generated, found by its opaque id only."""
     entry = state().files.get(file_id)
     if entry is None:
-        abort(404, description="没有这个文件：下载链接只在本次启动期间有效，请重新生成。")
-    return send_file(entry.path, as_attachment=True, download_name=entry.download_name)
+        abort(404, description="没有这个文件：下载链接只在本次启动期间、生成后一小时内有效，请重新生成。")
+    return send_file(io.BytesIO(entry.data), as_attachment=True, download_name=entry.download_name)
 
 
 # -- 起草 ----------------------------------------------------------------------------------------
@@ -36,6 +38,11 @@ def _templates():
     from generator.templates import TemplateLibrary
 
     return TemplateLibrary()
+
+
+#: What the draft form accepts: at most this many headings, this many characters in a field.
+MAX_HEADINGS = 9
+MAX_FIELD = 200
 
 
 def _draft_form() -> dict:
@@ -56,11 +63,10 @@ def _draft_form() -> dict:
 
 
 def _int_field(value: str, label: str, low: int, high: int) -> int | None:
-    if not value:
-        return None
-    if not value.isdigit() or not low <= int(value) <= high:
-        raise GeneratorError(f"{label}应为 {low} 到 {high} 之间的整数，现在是“{value}”。")
-    return int(value)
+    try:
+        return forms.integer(value, label, low, high)
+    except forms.FormError as error:
+        raise GeneratorError(str(error)) from None
 
 
 @blueprint.route("/draft", methods=["GET", "POST"])
@@ -70,6 +76,11 @@ def draft():
     infos = library.infos()
     if request.method == "GET":
         return render_template("draft.html", form={"kind": "speech"}, infos=infos, kinds=DRAFT_KINDS)
+    return _draft_post(library, infos)
+
+
+@heavy
+def _draft_post(library, infos):
     form = _draft_form()
     try:
         result = _make_draft(form, library, {info.name for info in infos})
@@ -79,11 +90,11 @@ def draft():
     from generator import write_draft
 
     name = result.title or "草稿"
+    web = state()
     downloads = {}
     for suffix in (".docx", ".md"):
-        entry = state().files.reserve(f"{name}{suffix}")
-        write_draft(result, entry.path, sources=True)
-        downloads[suffix] = entry.file_id
+        data = build_bytes(lambda path: write_draft(result, path, sources=True), suffix, web.scratch_dir)
+        downloads[suffix] = web.files.add(f"{name}{suffix}", data).file_id
     return render_template("draft.html", form=form, infos=infos, kinds=DRAFT_KINDS, result=result,
                            downloads=downloads, length=result.length())
 
@@ -96,11 +107,23 @@ def _make_draft(form: dict, library, names: set[str]):
         raise GeneratorError("请填写主题词，如“基层党建”。")
     if form["template"] and form["template"] not in names:
         raise GeneratorError(f"没有名为“{form['template']}”的模板。")
+    for key, label in (("topic", "主题词"), ("unit", "单位"), ("meeting", "会议名称"), ("speaker", "讲话人")):
+        if len(form[key]) > MAX_FIELD:
+            raise GeneratorError(f"{label}太长（{len(form[key])} 字），请不超过 {MAX_FIELD} 字。")
+    headings = form["headings"].splitlines()
+    if len(headings) > MAX_HEADINGS:
+        raise GeneratorError(f"小标题最多 {MAX_HEADINGS} 个，现在有 {len(headings)} 个，请合并后再试。")
+    if any(len(h) > MAX_FIELD for h in headings):
+        raise GeneratorError(f"每个小标题请不超过 {MAX_FIELD} 字。")
+    try:
+        date = forms.date(form["date"], "日期")
+    except forms.FormError as error:
+        raise GeneratorError(str(error)) from None
     spec = DraftSpec().merged(
         kind=form["kind"], template=form["template"] or None, topic=(form["topic"],),
-        unit=form["unit"], meeting=form["meeting"], speaker=form["speaker"], date=form["date"],
+        unit=form["unit"], meeting=form["meeting"], speaker=form["speaker"], date=date,
         length=_int_field(form["length"], "字数", 300, 30000),
-        headings=tuple(form["headings"].splitlines()),
+        headings=tuple(headings),
         seed=_int_field(form["seed"], "选材编号", 0, 10**9))
     kb = open_kb()
     if not kb.documents():
@@ -110,13 +133,16 @@ def _make_draft(form: dict, library, names: set[str]):
 
 # -- 排版 and 校对 --------------------------------------------------------------------------------
 
-def _uploaded(suffixes: tuple[str, ...]) -> Path:
+def _uploaded(suffixes: tuple[str, ...], folder: Path) -> Path:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise GeneratorError("请选择要上传的文件。")
     if not upload.filename.lower().endswith(suffixes):
-        raise GeneratorError(f"只能上传 {' '.join(suffixes)} 文件，“{upload.filename}”不是。")
-    return save_upload(upload, new_upload_folder(state().upload_dir))
+        raise GeneratorError(f"只能上传 {' '.join(suffixes)} 文件，“{safe_name(upload.filename)}”不是。")
+    try:
+        return save_upload(upload, folder)
+    except OSError as error:
+        raise GeneratorError(f"无法保存上传的文件（{error.strerror or error}），请稍后再试。") from None
 
 
 @blueprint.route("/format", methods=["GET", "POST"])
@@ -124,18 +150,26 @@ def format_page():
     """排版: upload a .txt/.md/.docx draft, get it back as a GB/T 9704 .docx (or .md)."""
     if request.method == "GET":
         return render_template("format.html", suffixes=FORMAT_SUFFIXES)
+    return _format_post()
+
+
+@heavy
+def _format_post():
     from generator.format import format_document
 
     output = ".md" if request.form.get("output") == "md" else ".docx"
+    keep_text = request.form.get("keep_text") == "1"
+    web = state()
     try:
-        path = _uploaded(FORMAT_SUFFIXES)
-        entry = state().files.reserve(f"{path.stem}-排版{output}")
-        format_document(path, entry.path, keep_text=request.form.get("keep_text") == "1")
+        with upload_folder(web.upload_dir) as folder:
+            path = _uploaded(FORMAT_SUFFIXES, folder)
+            data = build_bytes(lambda out: format_document(path, out, keep_text=keep_text), output,
+                               web.scratch_dir)
     except (GeneratorError, KbError) as error:
         return render_template("format.html", suffixes=FORMAT_SUFFIXES,
                                error=public_message(str(error))), 400
-    return render_template("format.html", suffixes=FORMAT_SUFFIXES, done=entry,
-                           source_name=path.name)
+    entry = web.files.add(f"{path.stem}-排版{output}", data)
+    return render_template("format.html", suffixes=FORMAT_SUFFIXES, done=entry, source_name=path.name)
 
 
 @blueprint.route("/check", methods=["GET", "POST"])
@@ -146,10 +180,11 @@ def check_page():
     from kb.proofread import check_file
 
     try:
-        path = _uploaded(CHECK_SUFFIXES)
-        library = _phrase_library()
-        findings = check_file(path, library=library)
-        lines = _lines(path)
+        with upload_folder(state().upload_dir) as folder:
+            path = _uploaded(CHECK_SUFFIXES, folder)
+            library = _phrase_library()
+            findings = check_file(path, library=library)
+            lines = _lines(path)
     except (GeneratorError, KbError) as error:
         return render_template("check.html", suffixes=CHECK_SUFFIXES,
                                error=public_message(str(error))), 400

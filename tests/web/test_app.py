@@ -129,15 +129,18 @@ def test_document_original_is_the_ingested_file(client, doc_ids):
     assert "attachment" in response.headers["Content-Disposition"]
 
 
-def test_document_relayout_downloads_a_docx(client, doc_ids, tmp_path):
-    response = client.get(f"/doc/{doc_ids['营商环境讲话']}/docx")
-    assert response.status_code == 303
-    download = _download(client, response.headers["Location"])
+def test_document_relayout_downloads_a_docx_and_writes_no_file(app, client, doc_ids, tmp_path):
+    work = app.extensions["bigan"].work_dir
+    download = _download(client, f"/doc/{doc_ids['营商环境讲话']}/docx")
     assert download.status_code == 200
+    assert "attachment" in download.headers["Content-Disposition"]
     target = tmp_path / "out.docx"
     target.write_bytes(download.data)
     texts = [p.text for p in docx.Document(str(target)).paragraphs]
     assert "在全市优化营商环境推进会上的讲话" in "".join(texts)
+    # A second GET sends the same file again, built once and kept in memory; nothing is on disk.
+    assert _download(client, f"/doc/{doc_ids['营商环境讲话']}/docx").data == download.data
+    assert [p for p in work.rglob("*") if p.is_file()] == []
 
 
 @pytest.mark.parametrize("path", ["/doc/0000deadbeef", "/doc/0000deadbeef/original",
@@ -262,7 +265,7 @@ def test_format_upload_downloads_a_docx(client, tmp_path):
 
 @pytest.mark.parametrize("page, name, message", [
     ("/format", "草稿.pdf", "只能上传 .txt .md .markdown .docx 文件"),
-    ("/check", "草稿.pdf", "只能上传"),
+    ("/check", "草稿.xls", "只能上传"),     # .pdf is read since issue 17: every reader format is checked
     ("/format", "坏.docx", "坏.docx"),
 ], ids=["format-type", "check-type", "broken-docx"])
 def test_upload_errors_name_the_file_not_the_server_folder(client, page, name, message):
@@ -336,8 +339,9 @@ def test_ingest_files_and_zip_with_report(tmp_path):
     assert response.status_code == 303
     page = _wait(client, response.headers["Location"])
     assert "新增 2 篇" in page and "失败 1 个" in page
-    assert "另有 1 个文件未入库" in page
+    assert "另有 2 个文件未入库" in page
     assert "一批.zip/图片.png" in page
+    assert "一批.zip/../逃出去.txt</td><td>未入库：路径含“..”，会指到解压文件夹以外，已跳过" in page
     assert "党建讲话.txt</td><td>新增" in page
     assert "一批/材料/营商环境讲话.txt</td><td>新增" in page
     assert str(root) not in page
@@ -447,13 +451,26 @@ def test_document_text_is_escaped_on_search_and_document_pages(client, doc_ids):
 # -- bigan serve --------------------------------------------------------------------------------------
 
 def _serve(monkeypatch, args):
-    from werkzeug import serving
+    """Run `bigan serve` with the server replaced: return the result and (host, port, app) per start."""
+    from types import SimpleNamespace
 
+    from bigan.web import server as web_server
     from bigan.web.cli import serve
 
-    calls = []
-    monkeypatch.setattr(serving, "run_simple", lambda *a, **k: calls.append((a, k)))
+    calls, stopped = [], []
+
+    def make_server(app, host, port, limits=web_server.ServerLimits()):
+        calls.append(((host, port, app), {"threads": limits.threads}))
+        return SimpleNamespace(effective_port=port or 54321)
+
+    def run(server, on_stop=None):
+        stopped.append(server)
+        on_stop()
+
+    monkeypatch.setattr(web_server, "make_server", make_server)
+    monkeypatch.setattr(web_server, "run", run)
     result = CliRunner().invoke(serve, args, obj={"kb_path": None})
+    assert len(stopped) == len(calls)
     return result, calls
 
 
@@ -462,8 +479,9 @@ def test_serve_on_loopback_needs_no_token(monkeypatch):
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8123/" in result.output and "token" not in result.output
     (host, port, app), options = calls[0]
-    assert (host, port, options["threaded"]) == ("127.0.0.1", 8123, True)
+    assert (host, port, options["threads"]) == ("127.0.0.1", 8123, 8)
     assert app.config["BIGAN_TOKEN"] is None
+    assert not app.extensions["bigan"].work_dir.exists()  # cleaned when the server stopped
 
 
 def test_serve_on_the_network_generates_a_token(monkeypatch):
@@ -487,14 +505,13 @@ def test_serve_help_is_chinese():
 def test_serve_reports_a_busy_port_in_one_line(monkeypatch):
     import errno
 
-    from werkzeug import serving
-
+    from bigan.web import server as web_server
     from bigan.web.cli import serve
 
     def busy(*args, **kwargs):
         raise OSError(errno.EADDRINUSE, "Address already in use")
 
-    monkeypatch.setattr(serving, "run_simple", busy)
+    monkeypatch.setattr(web_server, "make_server", busy)
     result = CliRunner().invoke(serve, ["--port", "8000"], obj={"kb_path": None})
     assert result.exit_code == 1
     assert "无法在 127.0.0.1:8000 上启动：Address already in use（端口可能已被占用，请用 --port 换一个）" in result.output

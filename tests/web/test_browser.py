@@ -33,20 +33,18 @@ pytestmark = [
 
 @pytest.fixture
 def server(web_kb):
-    """Yield the base address of the app served on a free loopback port in a thread."""
-    from werkzeug.serving import make_server
-
+    """Yield the base address of the app served by `bigan serve`'s server on a free loopback port."""
     from bigan.web import create_app
+    from bigan.web.server import make_server, run
 
-    httpd = make_server("127.0.0.1", 0, create_app(web_kb), threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    httpd = make_server(create_app(web_kb), "127.0.0.1", 0)
+    thread = threading.Thread(target=run, args=(httpd,), daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
+        yield f"http://127.0.0.1:{httpd.effective_port}"
     finally:
-        httpd.shutdown()
-        thread.join(timeout=10)
-        httpd.server_close()
+        httpd.stop()
+        thread.join(timeout=30)
 
 
 @pytest.fixture
