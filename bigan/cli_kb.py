@@ -18,7 +18,7 @@ PROGRESS_FROM = 20
 def _open(ctx, create: bool = False, **options):
     from kb.knowledge_base import KnowledgeBase
 
-    return KnowledgeBase.open((ctx.obj or {}).get("kb_path"), create=create, **options)
+    return KnowledgeBase.open((ctx.obj or {}).get("kb_path"), create=create, notify=warn, **options)
 
 
 class ByteSize(click.ParamType):
@@ -314,19 +314,27 @@ def remove(ctx, target):
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
+@click.option("--force", is_flag=True,
+              help="已存文档比索引少时（documents 文件夹中缺了文件）也照样只按现有文档重建。")
 @click.pass_context
 @library_errors
-def reindex(ctx):
+def reindex(ctx, force):
     """从已存的文档重建索引（索引损坏或升级后使用）。
+
+    已存文档比索引少时不重建，先说明缺了哪些；确认后用 --force 重建。
 
     \b
     示例：
       bigan reindex
       bigan --kb ~/素材库 reindex
+      bigan reindex --force
     """
     with _open(ctx) as kb:
-        n = kb.reindex()
+        n = kb.reindex(force=force)
+        failures = kb.reindex_failures
     warn(f"已重建索引：{n} 篇文档")
+    if failures:
+        ctx.exit(1)
 
 
 COMMANDS: list = [ingest, search, stats, show, edit, remove, reindex]
