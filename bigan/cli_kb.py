@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from bigan.cli_support import CONTEXT_SETTINGS, echo_json, json_option, library_errors, warn
+from bigan.cli_support import CONTEXT_SETTINGS, echo_json, json_option, library_errors, terminal_safe, warn
 from kb.errors import QueryError
 from kb.model import DOC_TYPE_NAMES, DOC_TYPES, ROLES, merge_spans
 from kb.structure import heading_text
@@ -18,7 +18,7 @@ PROGRESS_FROM = 20
 def _open(ctx, create: bool = False, **options):
     from kb.knowledge_base import KnowledgeBase
 
-    return KnowledgeBase.open((ctx.obj or {}).get("kb_path"), create=create, **options)
+    return KnowledgeBase.open((ctx.obj or {}).get("kb_path"), create=create, notify=warn, **options)
 
 
 class ByteSize(click.ParamType):
@@ -90,9 +90,11 @@ def ingest(ctx, paths, doc_type, encoding, max_size, max_expanded, as_json):
             report = kb.ingest(paths, doc_type=doc_type, encoding=encoding)
         duplicates = [(path, kb.info(path)) for path in report.duplicates]
     for _path, message in report.failed:
-        warn(f"失败：{message}")
+        warn(f"失败：{terminal_safe(message)}")
+    for _path, message in report.skipped:
+        warn(f"跳过：{terminal_safe(message)}")
     for path, original in duplicates:
-        warn(f"重复：{path} 与已入库的 {original.source}（{original.doc_id}）内容相同，未另收一份")
+        warn(terminal_safe(f"重复：{path} 与已入库的 {original.source}（{original.doc_id}）内容相同，未另收一份"))
     if as_json:
         echo_json(report.to_json())
     warn(report.summary())
@@ -312,19 +314,27 @@ def remove(ctx, target):
 
 
 @click.command(context_settings=CONTEXT_SETTINGS)
+@click.option("--force", is_flag=True,
+              help="已存文档比索引少时（documents 文件夹中缺了文件）也照样只按现有文档重建。")
 @click.pass_context
 @library_errors
-def reindex(ctx):
+def reindex(ctx, force):
     """从已存的文档重建索引（索引损坏或升级后使用）。
+
+    已存文档比索引少时不重建，先说明缺了哪些；确认后用 --force 重建。
 
     \b
     示例：
       bigan reindex
       bigan --kb ~/素材库 reindex
+      bigan reindex --force
     """
     with _open(ctx) as kb:
-        n = kb.reindex()
+        n = kb.reindex(force=force)
+        failures = kb.reindex_failures
     warn(f"已重建索引：{n} 篇文档")
+    if failures:
+        ctx.exit(1)
 
 
 COMMANDS: list = [ingest, search, stats, show, edit, remove, reindex]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import functools
 import json
+import re
 import sys
 
 import click
@@ -31,7 +32,7 @@ def library_errors(func):
             # The libraries mark the errors a user can fix (KbError, GeneratorError), so this
             # boundary needs to import neither package; anything else is a bug: let it through.
             if getattr(error, "is_user_error", False):
-                raise click.ClickException(str(error)) from None
+                raise click.ClickException(terminal_safe(str(error))) from None
             raise
 
     return wrapper
@@ -40,10 +41,32 @@ def library_errors(func):
 def _os_message(error: OSError) -> str:
     """Return a one-line Chinese message for an operating-system error."""
     where = f"{error.filename}：" if error.filename else ""
-    return f"{where}读写失败（{error.strerror or error}）（请检查磁盘空间、文件权限和路径后重试）"
+    return terminal_safe(f"{where}读写失败（{error.strerror or error}）（请检查磁盘空间、文件权限和路径后重试）")
 
 
+# C0 and C1 controls (ESC, CR, newline …), DEL, and the bidirectional overrides that
+# reorder what a terminal shows.
+_UNSAFE_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
+
+def terminal_safe(text: str) -> str:
+    r"""Return ``text`` with the characters that drive a terminal written as escapes.
+
+    A file named with ESC or CR could rewrite the line above; one with a newline would
+    break the one-line-per-file report.
+
+    >>> print(terminal_safe("失败：a\x1b[2Kb\rc\nd.txt"))
+    失败：a\x1b[2Kb\rc\nd.txt
+    """
+    return _UNSAFE_RE.sub(_escape, text)
+
+
+def _escape(match) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
 def json_option(func):

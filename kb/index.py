@@ -18,27 +18,35 @@ import gc
 import json
 import os
 import pickle
+import re
 import shutil
 import struct
 import warnings
+import zlib
 from pathlib import Path
 
 from whoosh import columns, fields, formats
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filetables import FileFormatError
 
 from kb.analysis import BigramTokenizer, WordTokenizer
 from kb.errors import IndexCorruptError
 from kb.model import Passage
-from kb.store import DocumentInfo, write_atomic
+from kb.store import DocumentInfo, fsync_files, write_atomic
 
 INDEX_NAME = "MAIN"
 POINTER = "CURRENT"
 SEP = "\x1f"
+#: The only names an index folder can have; nothing else under the library is ever removed as one.
+FOLDER_NAME = re.compile(r"index-([0-9]{1,9})")
 
-#: Errors Whoosh lets out when its files are truncated or garbled.
-DAMAGE = (whoosh_index.IndexError, OSError, EOFError, ValueError, KeyError, struct.error,
-          pickle.UnpicklingError)
+#: Errors Whoosh lets out when its files are truncated or garbled (a flipped byte in a
+#: compressed block is a zlib.error; a bad header a FileFormatError; a bad length an
+#: IndexError, OverflowError or MemoryError).
+DAMAGE = (whoosh_index.IndexError, OSError, EOFError, ValueError, KeyError, IndexError,
+          TypeError, AttributeError, OverflowError, MemoryError, AssertionError, struct.error,
+          pickle.UnpicklingError, zlib.error, FileFormatError)
 
 
 def build_schema() -> fields.Schema:
@@ -75,9 +83,10 @@ def unpack_meta(value: bytes) -> tuple[str, str, int, str, int, str, str]:
     return date, doc_id, int(ordinal), role, int(level), doc_type, source
 
 
-def damaged(folder: Path, error: BaseException) -> IndexCorruptError:
+def damaged(folder: Path, error: BaseException | str) -> IndexCorruptError:
+    what = error if isinstance(error, str) else type(error).__name__
     return IndexCorruptError(
-        f"素材库索引已损坏（{folder}：{type(error).__name__}），"
+        f"素材库索引已损坏（{folder}：{what}），"
         "请运行 bigan reindex 从已存文档重建索引")
 
 
@@ -104,34 +113,84 @@ class Index:
 
     # -- locating and opening -----------------------------------------------------------------
 
-    def _current_dir(self) -> Path | None:
+    def _pointer(self) -> tuple[Path | None, str]:
+        """Return (the live folder, "") or (None, what is wrong with CURRENT)."""
         pointer = self.root / POINTER
         try:
-            name = pointer.read_text(encoding="utf-8").strip()
+            name = pointer.read_bytes().decode("utf-8").strip()
         except FileNotFoundError:
-            return None
-        return self.root / name
+            return None, f"{POINTER} 文件缺失"
+        except (OSError, UnicodeDecodeError) as error:
+            return None, f"{POINTER} 文件无法读取（{type(error).__name__}）"
+        if not name:
+            return None, f"{POINTER} 文件为空"
+        if not FOLDER_NAME.fullmatch(name):
+            return None, f"{POINTER} 指向的“{name[:40]}”不是本素材库的索引文件夹"
+        folder = self.root / name
+        if folder.is_symlink() or not folder.is_dir():
+            return None, f"{POINTER} 指向的索引文件夹 {name} 不存在"
+        return folder, ""
+
+    def _current_dir(self) -> Path | None:
+        return self._pointer()[0]
+
+    def problem(self) -> str:
+        """Return what is wrong with the pointer to the live index, or "" when it names one."""
+        return self._pointer()[1]
 
     def folder(self) -> Path:
-        """Return the folder of the live index."""
-        return self._current_dir() or self.root / "index-1"
+        """Return the folder of the live index; IndexCorruptError when CURRENT names none."""
+        folder, problem = self._pointer()
+        if folder is None:
+            raise damaged(self.root, problem)
+        return folder
 
     def exists(self) -> bool:
+        """Return whether CURRENT names a live index folder."""
         return self._current_dir() is not None
+
+    def is_new(self) -> bool:
+        """Return whether no index was ever made here: no CURRENT and no index folder."""
+        return not (self.root / POINTER).exists() and not self.folders()
+
+    def folders(self) -> list[Path]:
+        """Return the library's own index folders (by name, directly under the root, no links)."""
+        try:
+            entries = list(self.root.iterdir())
+        except OSError:
+            return []
+        return sorted((p for p in entries if FOLDER_NAME.fullmatch(p.name)
+                       and not p.is_symlink() and p.is_dir()),
+                      key=lambda p: int(p.name.split("-")[1]))
+
+    def _remove_folder(self, folder: Path) -> None:
+        # Only ever one of our own index folders: validated by name and parent, not a link.
+        if folder.parent == self.root and FOLDER_NAME.fullmatch(folder.name) \
+                and not folder.is_symlink() and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
 
     def create(self) -> None:
         """Create an empty index when there is none (the caller holds the write lock)."""
         if self.exists():
             return
-        folder = self.root / "index-1"
+        folder = self._next_folder()
         _create_empty(folder)
-        write_atomic(self.root / POINTER, folder.name.encode("utf-8"))
+        self._point_to(folder)
+
+    def _next_folder(self) -> Path:
+        numbers = [int(p.name.split("-")[1]) for p in self.root.iterdir() if FOLDER_NAME.fullmatch(p.name)]
+        return self.root / f"index-{1 + max(numbers or [0])}"
+
+    def _point_to(self, folder: Path) -> None:
+        # CURRENT must survive a power cut: an empty CURRENT would hide every document.
+        write_atomic(self.root / POINTER, folder.name.encode("utf-8"), durable=True)
 
     def open(self):
         """Return the Whoosh index object, opening it once; IndexCorruptError when damaged."""
         if self._ix is None:
-            storage = FileStorage(str(self.folder()), readonly=False)
-            self._ix = guarded(self.folder(), storage.open_index, INDEX_NAME)
+            folder = self.folder()
+            storage = FileStorage(str(folder), readonly=False)
+            self._ix = guarded(folder, storage.open_index, INDEX_NAME)
         return self._ix
 
     def searcher(self):
@@ -163,8 +222,14 @@ class Index:
 
     def size(self) -> int:
         """Return the index size in bytes."""
-        folder = self.folder()
-        return sum(p.stat().st_size for p in folder.iterdir() if p.is_file()) if folder.is_dir() else 0
+        folder = self._current_dir()
+        return sum(p.stat().st_size for p in folder.iterdir() if p.is_file()) if folder else 0
+
+    def sync(self) -> None:
+        """Flush the live index's files and folder to disk (after a commit)."""
+        folder = self._current_dir()
+        if folder is not None:
+            fsync_files([p for p in folder.iterdir() if p.suffix in (".seg", ".toc")], folder)
 
     def rebuild(self, items, *, procs: int = 1, limitmb: int = 256) -> None:
         """Build a fresh index from ``items`` ((DocumentInfo, passages) pairs) and swap it in.
@@ -172,10 +237,7 @@ class Index:
         The caller holds the write lock. The old index stays live until the
         new one is complete; a crash leaves a stray folder, never a broken index.
         """
-        old = self._current_dir()
-        number = 1 + max([int(p.name.split("-")[1]) for p in self.root.glob("index-*")
-                          if p.name.split("-")[1].isdigit()] or [0])
-        folder = self.root / f"index-{number}"
+        folder = self._next_folder()
         ix = _create_empty(folder)
         writer = BatchWriter(ix, procs=procs, limitmb=limitmb, multisegment=False)
         try:
@@ -185,26 +247,29 @@ class Index:
         except BaseException:
             writer.cancel()
             ix.close()
-            shutil.rmtree(folder, ignore_errors=True)
+            self._remove_folder(folder)
             raise
         ix.close()
         self.close()
-        write_atomic(self.root / POINTER, folder.name.encode("utf-8"), durable=True)
-        if old is not None and old != folder:
-            shutil.rmtree(old, ignore_errors=True)
+        fsync_files([p for p in folder.iterdir() if p.is_file()], folder)
+        self._point_to(folder)
+        self.remove_strays()
 
     def remove_strays(self) -> None:
-        """Delete index folders a crashed rebuild left behind (the caller holds the write lock)."""
+        """Delete index folders a crashed rebuild left behind (the caller holds the write lock).
+
+        Nothing is removed unless CURRENT names a live folder.
+        """
         live = self._current_dir()
-        for path in self.root.glob("index-*"):
-            if path != live and path.is_dir():
-                shutil.rmtree(path, ignore_errors=True)
+        if live is None:
+            return
+        for path in self.folders():
+            if path != live:
+                self._remove_folder(path)
 
 
 def _create_empty(folder: Path):
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True)  # a fresh number: never an existing folder
     return FileStorage(str(folder)).create_index(build_schema(), indexname=INDEX_NAME)
 
 
@@ -216,8 +281,10 @@ class BatchWriter:
             # Sub-processes analyse the passages; load the dictionary once, before they fork.
             from kb.analysis import words
             words("预热")
-            self._writer = ix.writer(procs=procs, limitmb=limitmb, multisegment=multisegment,
-                                     batchsize=256)
+            from kb.workers import ParallelWriter
+
+            self._writer = ParallelWriter(ix, procs=procs, limitmb=limitmb,
+                                          multisegment=multisegment, batchsize=256)
         else:
             self._writer = ix.writer(limitmb=limitmb)
         self.added = 0

@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.errors import KbError, NotFoundError, ReadError, printable
-from kb.index import Index, env_procs, guarded, read_records
+from kb.errors import IndexCorruptError, KbError, NotFoundError, ReadError, printable
+from kb.index import DAMAGE, Index, damaged, env_procs, guarded, read_records
 from kb.model import Document, Hit, Passage
 from kb.passages import document_passages
 from kb.readers import DEFAULT_MAX_BYTES, DEFAULT_MAX_DOCX_EXPANDED, DOCUMENT_SUFFIXES
@@ -55,6 +55,8 @@ class IngestReport:
     unchanged: tuple[str, ...] = ()
     duplicates: tuple[str, ...] = ()
     failed: tuple[tuple[str, str], ...] = ()  # (path, message)
+    #: Files deliberately not read: links to files outside the given folders.
+    skipped: tuple[tuple[str, str], ...] = ()  # (path, message)
 
     def counts(self) -> dict[str, int]:
         return {name: len(getattr(self, name))
@@ -63,12 +65,14 @@ class IngestReport:
     def summary(self) -> str:
         """Return the one-line summary in Chinese."""
         c = self.counts()
+        skipped = f"，跳过 {len(self.skipped)} 个" if self.skipped else ""
         return (f"新增 {c['added']} 篇，更新 {c['updated']} 篇，未变 {c['unchanged']} 篇，"
-                f"重复 {c['duplicates']} 篇，失败 {c['failed']} 个")
+                f"重复 {c['duplicates']} 篇，失败 {c['failed']} 个{skipped}")
 
     def to_json(self) -> dict:
         data = {name: list(getattr(self, name)) for name in ("added", "updated", "unchanged", "duplicates")}
         data["failed"] = [{"path": p, "message": m} for p, m in self.failed]
+        data["skipped"] = [{"path": p, "message": m} for p, m in self.skipped]
         data["counts"] = self.counts()
         return data
 
@@ -78,16 +82,23 @@ def source_name(path) -> str:
     return printable(os.path.abspath(os.fsdecode(path)))
 
 
+class SkippedFile(str):
+    """The message of a file :func:`iter_files` deliberately does not read (not a failure)."""
+
+
 def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
     """Yield (file, None) for every supported file under ``paths``, or (path, error message).
 
     Folders are walked recursively in name order without following symbolic
     links (no loops); hidden files, the ``~$`` owner files Word leaves beside an
     open document, and a folder's README.md (a description of the folder, as the
-    starter corpus has) are skipped.
+    starter corpus has) are skipped. A link inside a folder to a file outside
+    every folder given (ln -s /etc/shadow 材料/) yields a :class:`SkippedFile`
+    message instead: nobody chose that file.
     """
-    for raw in paths:
-        path = Path(os.fsdecode(raw))  # a bytes name that is not UTF-8 keeps its bytes
+    paths = [Path(os.fsdecode(raw)) for raw in paths]  # a bytes name that is not UTF-8 keeps its bytes
+    roots = [os.path.realpath(path) for path in paths if path.is_dir()]
+    for path in paths:
         if path.is_dir():
             for folder, dirs, files in os.walk(path, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -95,7 +106,12 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
                     if name.startswith((".", "~$")) or not name.lower().endswith(SUFFIXES) \
                             or name.lower() == "readme.md":
                         continue
-                    yield Path(folder) / name, None
+                    file = Path(folder) / name
+                    if file.is_symlink() and not _inside(os.path.realpath(file), roots):
+                        yield file, SkippedFile(f"{printable(file)}：链接指向所给文件夹以外，未读取"
+                                                "（如确需收入，请直接给出该文件）")
+                        continue
+                    yield file, None
         elif path.is_file():
             if path.suffix.lower() in SUFFIXES:
                 yield path, None
@@ -106,6 +122,10 @@ def iter_files(paths: Iterable) -> Iterator[tuple[Path, str | None]]:
             yield path, f"{path}：不是普通文件，已跳过"
         else:
             yield path, f"{path}：文件不存在（请检查路径）"
+
+
+def _inside(target: str, roots: list[str]) -> bool:
+    return any(os.path.commonpath([target, root]) == root for root in roots)
 
 
 def _save_failure(source: str, root: Path, error: OSError) -> str:
@@ -141,7 +161,7 @@ class KnowledgeBase:
     def __init__(self, root: Path, *, lock_timeout: float = 10.0, batch_size: int = DEFAULT_BATCH,
                  max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
                  max_docx_expanded: int = DEFAULT_MAX_DOCX_EXPANDED, procs: int | None = None,
-                 office_timeout: float | None = None):
+                 office_timeout: float | None = None, notify: Callable[[str], None] | None = None):
         self.root = Path(root)
         self.store = Store(self.root)
         self.index = Index(self.root)
@@ -152,6 +172,12 @@ class KnowledgeBase:
         self.procs = procs
         #: Seconds LibreOffice may spend on one office file (None: kb.office.DEFAULT_TIMEOUT).
         self.office_timeout = office_timeout
+        #: One-line messages about repairs the last operations made (a lock taken over, an
+        #: index rebuilt); ``notify`` is also called with each as it happens.
+        self.notices: list[str] = []
+        self.notify = notify
+        #: What the last reindex could not read ("file：reason" lines); the rest was rebuilt.
+        self.reindex_failures: tuple[str, ...] = ()
         self._searcher = None
         self._search = None
         self._records: dict[str, DocumentInfo] | None = None
@@ -165,19 +191,34 @@ class KnowledgeBase:
     def open(cls, path=None, *, create: bool = True, **options) -> "KnowledgeBase":
         """Return the knowledge base at ``path`` (default :func:`default_path`), creating it when missing.
 
-        With ``create=False`` a missing folder is a KbError instead.
+        With ``create=False`` a missing folder is a KbError instead. A folder whose
+        index pointer is missing or damaged but which holds documents or index
+        folders is a damaged knowledge base, never a new one: reading it raises
+        IndexCorruptError, and ingest and reindex rebuild the index from the store.
         """
         root = Path(path) if path is not None else default_path()
         if root.exists() and not root.is_dir():
             raise KbError(f"{root} 不是文件夹（请用 --kb 指定素材库文件夹）")
         kb = cls(root, **options)
-        if not kb.index.exists():
+        if not kb.index.exists() and kb._is_new():
             if not create:
                 raise KbError(f"素材库 {root} 不存在（请先用 bigan ingest 入库，或用 --kb 指定已有的素材库）")
             kb.store.create()
-            with kb.store.lock(kb.lock_timeout):
-                kb.index.create()
+            with kb._lock():
+                if kb._is_new():
+                    kb.index.create()
         return kb
+
+    def _is_new(self) -> bool:
+        return self.index.is_new() and not self.store.stored_ids()
+
+    def _lock(self):
+        return self.store.lock(self.lock_timeout, self._notify)
+
+    def _notify(self, message: str) -> None:
+        self.notices.append(message)
+        if self.notify is not None:
+            self.notify(message)
 
     def close(self) -> None:
         """Release the open searcher and index."""
@@ -363,11 +404,18 @@ class KnowledgeBase:
         return self._ingest(((src, None, data, (lambda d=doc: d)) for doc, src, data in items), progress)
 
     def _ingest(self, items, progress) -> IngestReport:
-        outcome: dict[str, list] = {k: [] for k in ("added", "updated", "unchanged", "duplicates", "failed")}
+        outcome: dict[str, list] = {k: [] for k in ("added", "updated", "unchanged", "duplicates", "failed",
+                                                     "skipped")}
         self.store.create()
-        with self.store.lock(self.lock_timeout):
+        with self._lock():
             if not self.index.exists():
-                self.index.create()
+                if self._is_new():
+                    self.index.create()
+                else:
+                    # Damaged, not empty: rebuild from the stored documents before adding any.
+                    problem = self.index.problem()
+                    n = self._rebuild(force=False, progress=None)
+                    self._notify(f"素材库索引已损坏（{problem}），已从 {n} 篇已存文档重建索引")
             self.close()
             records = dict(self._catalogue())
             self._collect_orphans(records)
@@ -386,7 +434,9 @@ class KnowledgeBase:
                         # Saving the document failed (disk full, permissions): this file
                         # fails, the batch goes on, and the last commit stays intact.
                         kind, error = "failed", _save_failure(source, self.root, os_error)
-                if error is not None:
+                if isinstance(error, SkippedFile):
+                    outcome["skipped"].append((printable(source), str(error)))
+                elif error is not None:
                     outcome["failed"].append((printable(source), printable(error)))
                 else:
                     outcome[kind].append(source)
@@ -511,12 +561,18 @@ class KnowledgeBase:
                     writer.add(info, document_passages(self.store.load(doc_id)[1], doc_id, info.source))
             for doc_id, (info, passages) in batch.adds.items():
                 writer.add(info, passages)
+            # Stored documents reach the disk before any commit refers to them.
+            self.store.sync()
             # A failed commit (disk full) must still release Whoosh's lock, or this
             # process could never write again.
             writer.commit()
-        except BaseException:
+        except BaseException as error:
             writer.cancel()
+            if isinstance(error, DAMAGE) and not isinstance(error, OSError):
+                # Merging with a damaged segment: the index, not the disk.
+                raise damaged(self.index.folder(), error) from None
             raise
+        self.index.sync()
         committed.difference_update(batch.deletes)
         committed.update(batch.adds)
         live_originals = {i.original for i in records.values()}
@@ -532,9 +588,15 @@ class KnowledgeBase:
                 self.store.discard_original(path.name)
 
     def _collect_orphans(self, records) -> None:
-        # Stored documents that no commit refers to come from an interrupted batch.
-        for doc_id in self.store.stored_ids():
-            if doc_id not in records:
+        # Stored documents that no commit refers to come from an interrupted batch (or
+        # remove): at most one batch of them. More means the index lost commits (a power
+        # cut, a restored backup): keep them for reindex rather than delete a library.
+        orphans = [doc_id for doc_id in self.store.stored_ids() if doc_id not in records]
+        if len(orphans) > max(self.batch_size, DEFAULT_BATCH):
+            self._notify(f"有 {len(orphans)} 篇已存文档不在索引中，已保留"
+                         "（运行 bigan reindex 可把它们重新编入索引）")
+        else:
+            for doc_id in orphans:
                 self.store.discard(doc_id)
         self.index.remove_strays()
 
@@ -637,7 +699,7 @@ class KnowledgeBase:
 
     def remove(self, doc_id_or_path: str) -> DocumentInfo:
         """Remove a document (or, for a duplicate's path, only that alias); return its entry."""
-        with self.store.lock(self.lock_timeout):
+        with self._lock():
             self.close()
             info = self._find(doc_id_or_path)
             source = source_name(doc_id_or_path)
@@ -655,31 +717,129 @@ class KnowledgeBase:
         self.close()
         return info
 
-    def reindex(self, progress: Callable[[str], None] | None = None) -> int:
-        """Rebuild the index from the stored documents; return the number of documents."""
+    def reindex(self, progress: Callable[[str], None] | None = None, *, force: bool = False) -> int:
+        """Rebuild the index from the stored documents; return the number of documents.
+
+        Refuses (KbError) when documents the index holds have no stored file, unless
+        ``force``; damaged stored files are named in ``reindex_failures`` and left out.
+        """
         self.store.create()
-        with self.store.lock(self.lock_timeout):
-            self.close()
-            newest: dict[str, tuple[str, str, int]] = {}
-            for doc_id in self.store.stored_ids():
-                info, _ = self.store.load(doc_id)
-                # A crash between commit and clean-up can leave two versions of one source.
-                if info.source not in newest or newest[info.source][0] < info.ingested:
-                    newest[info.source] = (info.ingested, doc_id, info.passages)
-            keep = sorted(doc_id for _, doc_id, _ in newest.values())
-            total = sum(n for _, _, n in newest.values())
-
-            def items():
-                for doc_id in keep:
-                    info, doc = self.store.load(doc_id)
-                    if progress is not None:
-                        progress(info.source)
-                    yield info, document_passages(doc, doc_id, info.source)
-
-            self.index.rebuild(items(), procs=env_procs() if total >= PARALLEL_FROM else 1)
-            for doc_id in set(self.store.stored_ids()) - set(keep):
-                self.store.discard(doc_id)
+        with self._lock():
+            problem = self.index.problem()
+            if not problem:
+                try:
+                    self._catalogue()
+                except IndexCorruptError as error:
+                    problem = str(error).partition("（")[2].partition("）")[0] or "无法读取"
+            n = self._rebuild(force=force, progress=progress)
         self.close()
+        if problem:
+            self._notify(f"原索引已损坏（{problem}），已修复：已从已存文档重建")
         self._phrases = self._build_phrases()
         self._phrases.save(self.root / PHRASES_FILE)
+        return n
+
+    def _rebuild(self, *, force: bool, progress) -> int:
+        """Rebuild the index from the store (the caller holds the lock); return the document count."""
+        try:
+            known = dict(self._catalogue()) if self.index.exists() else None
+        except IndexCorruptError:
+            known = None  # what the index held is unknown
+        self.close()
+        readable: dict[str, DocumentInfo] = {}
+        unreadable: dict[str, ReadError] = {}
+        for doc_id in self.store.stored_ids():
+            try:
+                readable[doc_id] = self.store.load(doc_id)[0]
+            except ReadError as error:
+                unreadable[doc_id] = error
+        # Documents the index holds whose stored file is missing or damaged: re-read from
+        # the original kept at ingest when it gives the very same text.
+        restored = [info for doc_id, info in sorted((known or {}).items())
+                    if doc_id not in readable and self._restore(info)]
+        if restored:
+            self.store.sync()
+            names = "、".join(i.title or i.source for i in restored[:3])
+            self._notify(f"已从原件恢复 {len(restored)} 篇缺失或损坏的存档文档（{names}"
+                         f"{'等' if len(restored) > 3 else ''}）")
+            for info in restored:
+                readable[info.doc_id] = info
+                unreadable.pop(info.doc_id, None)
+        newest: dict[str, tuple[str, str, int]] = {}
+        for doc_id, info in readable.items():
+            # A crash between commit and clean-up can leave two versions of one source.
+            if info.source not in newest or newest[info.source][0] < info.ingested:
+                newest[info.source] = (info.ingested, doc_id, info.passages)
+        keep = sorted(doc_id for _, doc_id, _ in newest.values())
+        missing = sorted((i for i in (known or {}).values()
+                          if not self.store.document_path(i.doc_id).exists()), key=lambda i: i.source)
+        if not force:
+            self._refuse_losses(missing, keep, known_unknown=known is None)
+        failures = []
+        for doc_id, error in unreadable.items():
+            failures.append(self._set_aside(doc_id, error))
+            self._notify(f"失败：{failures[-1]}")
+        total = sum(n for _, _, n in newest.values())
+
+        def items():
+            for doc_id in keep:
+                info, doc = self.store.load(doc_id)
+                if progress is not None:
+                    progress(info.source)
+                yield info, document_passages(doc, doc_id, info.source)
+
+        self.index.rebuild(items(), procs=env_procs() if total >= PARALLEL_FROM else 1)
+        for doc_id in set(self.store.stored_ids()) - set(keep):
+            self.store.discard(doc_id)
+        self.reindex_failures = tuple(failures)
         return len(keep)
+
+    def _restore(self, info: DocumentInfo) -> bool:
+        """Store ``info``'s Document again from its original; return whether its text matched."""
+        from kb.parse import load_document
+
+        path = self.store.originals_dir / info.original
+        if not info.original or not path.is_file():
+            return False
+        try:
+            doc = load_document(path, doc_type=info.doc_type, max_bytes=self.max_file_bytes,
+                                max_docx_expanded=self.max_docx_expanded)
+        except (ReadError, OSError):
+            return False
+        # The original's name is its hash: the title and source come from the record, and
+        # the user's corrections (bigan edit) apply as at ingest.
+        doc = self._overrides().apply(info.source, dataclasses.replace(
+            doc, title=info.title, source_path=info.source))
+        passages = document_passages(doc, "", info.source)
+        body = [p.text for p in passages if p.role != "title"] or [p.text for p in passages]
+        if text_hash(body) != info.text_hash or len(passages) != info.passages:
+            return False
+        self.store.save(info, doc)
+        return True
+
+    def _set_aside(self, doc_id: str, error: ReadError) -> str:
+        """Rename a damaged stored document out of the store's way; return its failure line."""
+        path = self.store.document_path(doc_id)
+        aside = path.with_name(path.name + ".damaged")
+        try:
+            os.replace(path, aside)
+        except OSError:
+            return f"{error}，已略去"
+        return f"{error}，已略去（文件改名为 {aside.name}）"
+
+    def _refuse_losses(self, missing: list[DocumentInfo], keep: list[str], known_unknown: bool) -> None:
+        """Raise KbError when rebuilding would drop documents the index still holds."""
+        if missing:
+            names = "、".join(f"{i.doc_id}.json（{i.title or i.source}）" for i in missing[:3])
+            more = f"等 {len(missing)} 个文件" if len(missing) > 3 else ""
+            where = ("中一篇也没有（文件夹缺失或已清空）" if not self.store.stored_ids()
+                     else f"中缺少 {names}{more}")
+            raise KbError(
+                f"已存文档比索引少 {len(missing)} 篇（{self.store.documents_dir} {where}），"
+                f"重建会丢掉它们：未重建，索引保持原样。请先恢复这些文件，"
+                f"或确认后用 bigan reindex --force 只按现有的 {len(keep)} 篇重建")
+        if not keep and known_unknown and any(
+                any(p.suffix == ".seg" for p in folder.iterdir()) for folder in self.index.folders()):
+            raise KbError(
+                f"没有找到已存文档（{self.store.documents_dir}），而原索引已损坏：重建会得到空的素材库，"
+                "未重建。请先恢复 documents 文件夹，或确认后用 bigan reindex --force 重建")

@@ -48,7 +48,10 @@ SORTS = ("relevance", "date")
 
 #: A term: optional minus, then an ASCII-quoted string or a run of non-spaces. Chinese
 #: quotes “” are ordinary characters, part of the phrase, as they are in documents.
-_TOKEN = re.compile(r'(-?)(?:"([^"]*)"|(\S+))')
+#: An unclosed quote runs to the end of the query ('"基层' looks for 基层, not for '"基层').
+_TOKEN = re.compile(r'(-?)(?:"([^"]*)(?:"|$)|(\S+))')
+#: What a terminal hands over for bytes that are not UTF-8 (surrogateescape).
+_UNDECODABLE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,11 @@ def parse_query(text: str) -> Query:
     Query(include=('基层治理', 'GB/T 9704'), exclude=('网格',))
     >>> parse_query("各位老师,同学们 国发[2019]4号 ＧＤＰ")
     Query(include=('各位老师，同学们', '国发〔2019〕4号', 'GDP'), exclude=())
+    >>> parse_query('"基层')
+    Query(include=('基层',), exclude=())
     """
+    if _UNDECODABLE.search(text or ""):
+        raise QueryError("检索词含有无法识别的字节（不是 UTF-8 文字），请检查终端或输入法的编码设置")
     include: list[str] = []
     exclude: list[str] = []
     for match in _TOKEN.finditer(text or ""):

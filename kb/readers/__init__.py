@@ -8,9 +8,12 @@ Readers do not clean site noise nor recover numbering from the text; they hand o
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
+from kb.errors import ReadError
 from kb.model import RawDocument
+from kb.readers.blocks import split_long_blocks
 from kb.readers.source import DEFAULT_MAX_BYTES, as_path, read_bytes
 
 __all__ = ["read_document", "reading_kind", "DEFAULT_MAX_BYTES", "DEFAULT_MAX_DOCX_EXPANDED", "SUFFIXES",
@@ -39,7 +42,18 @@ def read_document(path, *, encoding: str | None = None, max_bytes: int = DEFAULT
     Raises :class:`kb.errors.ReadError` naming the file, the reason and what to do.
     """
     path = as_path(path)
-    data = read_bytes(path, max_bytes)
+    raw = _read(path, read_bytes(path, max_bytes), encoding, max_docx_expanded)
+    # A dump on one line (up to 50 MB) becomes paragraphs of bounded length.
+    blocks = split_long_blocks(raw.blocks)
+    return raw if len(blocks) == len(raw.blocks) else dataclasses.replace(raw, blocks=blocks)
+
+
+#: An HTML file with more tags than this is refused before lxml builds a tree of them
+#: (a million elements take about a gigabyte there and in the walk).
+MAX_HTML_TAGS = 1_000_000
+
+
+def _read(path: Path, data: bytes, encoding: str | None, max_docx_expanded: int) -> RawDocument:
     kind = reading_kind(data, path)
     if kind == "office":
         from kb.readers.office import read_office
@@ -52,15 +66,15 @@ def read_document(path, *, encoding: str | None = None, max_bytes: int = DEFAULT
         return raw_from_docx_bytes(data, path, max_expanded=max_docx_expanded)
 
     from kb.readers.encoding import decode_bytes
-    from kb.readers.html import decode_html, looks_like_html, raw_from_html
+    from kb.readers.html import decode_html, looks_like_html
 
     suffix = SUFFIXES.get(path.suffix.lower())
     if suffix == "html":
-        return raw_from_html(decode_html(data, path, encoding), path)
+        return _raw_from_html(decode_html(data, path, encoding), path)
     text = decode_bytes(data, path, encoding)
     if looks_like_html(text):
         # Pages saved as .txt, and "Word" files that office systems export as HTML.
-        return raw_from_html(text, path)
+        return _raw_from_html(text, path)
     if suffix == "md":
         from kb.readers.md import raw_from_markdown
         return raw_from_markdown(text, path)
@@ -87,3 +101,13 @@ def reading_kind(data: bytes, path: Path) -> str:
         return "docx"  # the docx reader explains a zip that is not a Word document
     # Anything else is text; a .doc or .wps here is HTML that an office system exported.
     return "text"
+
+
+def _raw_from_html(text: str, path: Path) -> RawDocument:
+    from kb.readers.html import raw_from_html
+
+    tags = text.count("<")
+    if tags > MAX_HTML_TAGS:
+        raise ReadError(path, f"网页的标记太多（{tags:,} 个，上限 {MAX_HTML_TAGS:,} 个），不像一篇文档，"
+                        "可能是恶意构造的文件", "请确认文件来源，或把网页另存为 .txt 后再入库")
+    return raw_from_html(text, path)

@@ -18,11 +18,15 @@ from lxml import etree
 
 from kb.errors import ReadError, printable
 from kb.model import Block, RawDocument
-from kb.readers.blocks import make_block
+from kb.readers.blocks import MAX_PARAGRAPHS, make_block
 from kb.readers.portal import MIN_LABELS, meta_from_rows, portal_label
 from kb.readers.source import DEFAULT_MAX_BYTES, as_path, format_size, read_bytes
 
 DEFAULT_MAX_EXPANDED = 200_000_000
+#: Word's own ceiling for a list's start value; every counter stays below it.
+_MAX_NUMBER = 32_767
+#: The longest automatic numbering label kept ("第一百二十三章", "1.2.3.4.5.").
+_MAX_LABEL = 40
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -60,16 +64,18 @@ def raw_from_docx_bytes(data: bytes, path, *, max_expanded: int = DEFAULT_MAX_EX
         body = document.element.body
         styles = _Styles(document.styles.element)
         numbering = _Numbering(_numbering_element(document), styles)
+        # Numbering and styles are read lazily, paragraph by paragraph: their damage
+        # surfaces here, and is this file's failure, not the batch's.
+        meta, meta_tables = _portal_meta(body)
+        blocks = []
+        for paragraph in body.iter(f"{_W}p"):
+            if _skipped(paragraph, meta_tables):
+                continue
+            block = _paragraph_block(paragraph, styles, numbering)
+            if block is not None:
+                blocks.append(block)
     except _PACKAGE_ERRORS:
         raise ReadError(path, _INVALID, _INVALID_HINT) from None
-    meta, meta_tables = _portal_meta(body)
-    blocks = []
-    for paragraph in body.iter(f"{_W}p"):
-        if _skipped(paragraph, meta_tables):
-            continue
-        block = _paragraph_block(paragraph, styles, numbering)
-        if block is not None:
-            blocks.append(block)
     if not blocks:
         raise ReadError(path, "文件是空的", "Word 文档里没有找到文字，请确认正文不是图片")
     return RawDocument(path=printable(path), blocks=tuple(blocks), meta=meta, format="docx")
@@ -87,6 +93,17 @@ def _check_package(data: bytes, path, max_expanded: int) -> None:
                         "可能是恶意构造的文件", "请确认文件来源，或调高解压大小上限")
     if "word/document.xml" not in {info.filename for info in infos}:
         raise ReadError(path, f"{_INVALID}：缺少 word/document.xml", "请用 Word 或 WPS 打开后另存为 .docx")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            xml = package.read("word/document.xml")
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, NotImplementedError):
+        raise ReadError(path, _INVALID, _INVALID_HINT) from None
+    # Counted on the bytes, before parsing: an XML tree of millions of elements is
+    # what costs the memory. The w: prefix is what Word and WPS write.
+    paragraphs = xml.count(b"<w:p>") + xml.count(b"<w:p ") + xml.count(b"<w:p/>")
+    if paragraphs > MAX_PARAGRAPHS:
+        raise ReadError(path, f"Word 文档有 {paragraphs:,} 个段落，超过 {MAX_PARAGRAPHS:,} 个的上限，"
+                        "可能是恶意构造的文件", "请确认文件来源，或把文档拆分后再入库")
 
 
 def _numbering_element(document):
@@ -109,7 +126,11 @@ def _skipped(paragraph, meta_tables) -> bool:
 
 
 def _paragraph_block(paragraph, styles: "_Styles", numbering: "_Numbering") -> Block | None:
+    if len(paragraph) == 0:
+        return None  # <w:p/>: nothing to read
     text = _paragraph_text(paragraph)
+    if not text.strip():
+        return None  # empty paragraphs neither count in a list nor make a block
     ppr = paragraph.find(f"{_W}pPr")
     style_id = _val(ppr.find(f"{_W}pStyle")) if ppr is not None else None
     level, is_title = styles.heading(style_id)
@@ -123,8 +144,8 @@ def _paragraph_block(paragraph, styles: "_Styles", numbering: "_Numbering") -> B
         own_num = _val(own.find(f"{_W}numId"))
         own_ilvl = _val(own.find(f"{_W}ilvl"))
         num_id = own_num if own_num is not None else num_id
-        ilvl = int(own_ilvl) if own_ilvl is not None and own_ilvl.isdigit() else ilvl
-    if num_id not in (None, "0") and text.strip():
+        ilvl = _number(own_ilvl, ilvl)
+    if num_id not in (None, "0"):
         marker = numbering.next_label(num_id, ilvl or 0)
     if is_title:
         level = 0
@@ -166,14 +187,30 @@ def _val(element) -> str | None:
     return None if element is None else element.get(f"{_W}val")
 
 
+def _number(value: str | None, default):
+    """Return a numbering value (level, start, restart) as an int up to Word's ceiling, else ``default``.
+
+    >>> _number("03", 1), _number("abc", 1), _number("²", 1), _number("9" * 5000, 1)
+    (3, 1, 1, 32767)
+    """
+    if value is None:
+        return default
+    value = value.strip()
+    if not (value.isascii() and value.isdigit()):
+        return default
+    value = value.lstrip("0") or "0"
+    # Never int() thousands of digits: Python refuses them, and they mean nothing here.
+    return int(value) if len(value) <= 5 and int(value) <= _MAX_NUMBER else _MAX_NUMBER
+
+
 def _outline_level(ppr):
     """Return the heading level of a pPr's outline level, None for body text, False when unset."""
     if ppr is None:
         return False
-    value = _val(ppr.find(f"{_W}outlineLvl"))
-    if value is None or not value.isdigit():
+    value = _number(_val(ppr.find(f"{_W}outlineLvl")), None)
+    if value is None:
         return False
-    return int(value) + 1 if int(value) < 9 else None
+    return value + 1 if value < 9 else None
 
 
 class _Styles:
@@ -229,8 +266,7 @@ class _Styles:
             ppr = style.find(f"{_W}pPr")
             numpr = ppr.find(f"{_W}numPr") if ppr is not None else None
             if numpr is not None:
-                ilvl = _val(numpr.find(f"{_W}ilvl"))
-                return _val(numpr.find(f"{_W}numId")), int(ilvl) if ilvl and ilvl.isdigit() else None
+                return _val(numpr.find(f"{_W}numId")), _number(_val(numpr.find(f"{_W}ilvl")), None)
         return None, None
 
     def num_id_of(self, style_id) -> str | None:
@@ -275,15 +311,15 @@ class _Numbering:
         else:
             levels = {}
             for lvl in abstract.findall(f"{_W}lvl"):
-                levels[int(lvl.get(f"{_W}ilvl", "0"))] = _level_definition(lvl)
+                levels[_number(lvl.get(f"{_W}ilvl"), 0)] = _level_definition(lvl)
         for override in num.findall(f"{_W}lvlOverride"):
-            ilvl = int(override.get(f"{_W}ilvl", "0"))
+            ilvl = _number(override.get(f"{_W}ilvl"), 0)
             lvl = override.find(f"{_W}lvl")
             if lvl is not None:
                 levels[ilvl] = _level_definition(lvl)
-            start = _val(override.find(f"{_W}startOverride"))
-            if start is not None and start.isdigit() and ilvl in levels:
-                levels[ilvl] = (int(start),) + levels[ilvl][1:]
+            start = _number(_val(override.find(f"{_W}startOverride")), None)
+            if start is not None and ilvl in levels:
+                levels[ilvl] = (start,) + levels[ilvl][1:]
         return levels
 
     def next_label(self, num_id: str, ilvl: int) -> str:
@@ -292,7 +328,7 @@ class _Numbering:
         if ilvl not in levels:
             return ""
         counts = self.counters.setdefault(num_id, {})
-        counts[ilvl] = counts[ilvl] + 1 if ilvl in counts else levels[ilvl][0]
+        counts[ilvl] = min(counts[ilvl] + 1, _MAX_NUMBER) if ilvl in counts else levels[ilvl][0]
         for deeper in [d for d in counts if d > ilvl]:
             restart = levels.get(deeper, (1, "", "", False, deeper))[4]
             if ilvl < restart:  # lvlRestart counts levels from 1; 0 means never restart
@@ -309,19 +345,17 @@ class _Numbering:
             value = counts.get(level, definition[0])
             return format_number(value, "decimal" if legal and level != ilvl else definition[1])
 
-        return re.sub(r"%([1-9])", placeholder, text).strip()
+        return re.sub(r"%([1-9])", placeholder, text[:_MAX_LABEL]).strip()[:_MAX_LABEL]
 
 
 def _level_definition(lvl) -> tuple:
-    start = _val(lvl.find(f"{_W}start"))
-    restart = _val(lvl.find(f"{_W}lvlRestart"))
-    ilvl = int(lvl.get(f"{_W}ilvl", "0"))
+    ilvl = _number(lvl.get(f"{_W}ilvl"), 0)
     legal = lvl.find(f"{_W}isLgl")
-    return (int(start) if start and start.isdigit() else 1,
+    return (_number(_val(lvl.find(f"{_W}start")), 1),
             _val(lvl.find(f"{_W}numFmt")) or "decimal",
             _val(lvl.find(f"{_W}lvlText")) or "",
             legal is not None and _val(legal) not in ("0", "false", "off"),
-            int(restart) if restart and restart.isdigit() else ilvl)
+            _number(_val(lvl.find(f"{_W}lvlRestart")), ilvl))
 
 
 _CHINESE_DIGITS = "〇一二三四五六七八九"
@@ -349,7 +383,7 @@ def format_number(n: int, fmt: str) -> str:
         return _HEAVENLY_STEMS[n - 1]
     if fmt == "ideographZodiac" and 1 <= n <= 12:
         return _EARTHLY_BRANCHES[n - 1]
-    if fmt in ("upperLetter", "lowerLetter") and n >= 1:
+    if fmt in ("upperLetter", "lowerLetter") and 1 <= n <= 780:  # Word stops at 30 letters too
         letter = chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1)
         return letter if fmt == "upperLetter" else letter.lower()
     if fmt in ("upperRoman", "lowerRoman") and 1 <= n < 4000:

@@ -11,7 +11,7 @@ from kb.errors import ReadError
 #: Codec names users pass for GBK text; GB18030 is their superset, so decoding never loses.
 _GB_ALIASES = {"gb2312", "gbk", "cp936", "ms936", "euc-cn", "euccn", "gb18030"}
 
-_UNKNOWN_REASON = "无法识别文件编码，可能不是文本文件"
+_UNKNOWN_REASON = "看起来不是文本文件，无法识别文件编码"
 _UNKNOWN_HINT = "如是文本，请用 --encoding gb18030 等指定编码"
 
 #: Share of non-ASCII characters that must be common CJK characters or punctuation

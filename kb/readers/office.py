@@ -70,5 +70,11 @@ class OfficeReader:
                 except ReadError as error:
                     out.append(error)
                     continue
+                if raw.blocks[0].text.count("\ufffd") >= 2:
+                    # LibreOffice falls back to importing an unreadable file as plain text:
+                    # its bytes come out as replacement characters, not as a document.
+                    out.append(ReadError(path, "LibreOffice 无法打开这个文件",
+                                         "文件可能已损坏、加了密码或不是文档；请用 Word 或 WPS 打开后另存为 .docx"))
+                    continue
                 out.append(dataclasses.replace(raw, format=path.suffix.lower().lstrip(".") or "doc"))
             return out

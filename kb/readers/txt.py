@@ -6,7 +6,7 @@ import re
 
 from kb.errors import ReadError, printable
 from kb.model import RawDocument
-from kb.readers.blocks import make_block
+from kb.readers.blocks import MAX_PARAGRAPHS, make_block, too_many_paragraphs
 from kb.readers.encoding import decode_bytes
 from kb.readers.source import DEFAULT_MAX_BYTES, as_path, read_bytes
 
@@ -37,6 +37,8 @@ def raw_from_text(text: str, path) -> RawDocument:
         block = make_block(line)
         if block is not None:
             blocks.append(block)
+            if len(blocks) > MAX_PARAGRAPHS:
+                raise too_many_paragraphs(path, len(blocks))
     if not blocks:
         raise ReadError(path, "文件是空的", "请确认文件里有正文")
     return RawDocument(path=printable(path), blocks=tuple(blocks), meta={}, format="txt",

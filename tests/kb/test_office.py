@@ -70,20 +70,19 @@ def test_hanging_file_is_reported_and_the_rest_converted(tmp_path, fake_soffice)
 
 def test_hang_kills_the_whole_process_tree(tmp_path, fake_soffice):
     (path,) = _inputs(tmp_path, [b"HANG"])
-    before = _sleepers()
     with pytest.raises(ConversionTimeoutError):
         convert_one(path, "docx", tmp_path, timeout=1, soffice=fake_soffice)
     time.sleep(0.2)
-    assert _sleepers() == before
+    assert _running(fake_soffice) == set()
 
 
-def _sleepers():
-    """Return the pids of processes running the fake soffice (Linux /proc)."""
+def _running(program):
+    """Return the pids of processes running ``program`` (Linux /proc), the forked child included."""
     found = set()
-    for pid in os.listdir("/proc"):
+    for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                if b"--convert-to" in handle.read():
+                if str(program).encode() in handle.read():
                     found.add(pid)
         except OSError:
             continue

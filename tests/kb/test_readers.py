@@ -116,7 +116,7 @@ def test_wrong_encoding_name(tmp_path):
 
 
 def test_binary_fixture_is_refused():
-    error = assert_read_error(DATA / "binary.txt", "无法识别文件编码，可能不是文本文件")
+    error = assert_read_error(DATA / "binary.txt", "看起来不是文本文件，无法识别文件编码")
     assert "--encoding gb18030" in error.hint
 
 

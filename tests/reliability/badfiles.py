@@ -72,10 +72,14 @@ def _package(document: bytes, extra: dict[str, bytes]) -> bytes:
 
 
 def bomb_docx(expanded: int) -> bytes:
-    """Return a small .docx whose document.xml inflates to about ``expanded`` bytes (built in chunks)."""
+    """Return a small .docx whose document.xml inflates to about ``expanded`` bytes (built in chunks).
+
+    The filler is empty runs, not paragraphs: millions of empty paragraphs are a
+    different attack, refused by their count (see test_inputs.py).
+    """
     ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     buffer = io.BytesIO()
-    chunk = b"<w:p/>" * 100_000
+    chunk = b"<w:r/>" * 100_000
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
         package.writestr("[Content_Types].xml", _CONTENT_TYPES)
         package.writestr("_rels/.rels", _RELS)
@@ -173,3 +177,46 @@ def _zip_without_document() -> bytes:
     with zipfile.ZipFile(buffer, "w") as package:
         package.writestr("readme.txt", "这不是 Word 文档")
     return buffer.getvalue()
+
+
+_NUMBERING_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"
+_NUMBERING_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering"
+
+
+def numbered_docx(level: str = '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/>'
+                  '<w:lvlText w:val="%1."/></w:lvl>', *, items: int = 3, num: str = "",
+                  ilvl: str = "0", tag: str = "编号测验") -> bytes:
+    """Return a .docx whose ``items`` paragraphs are numbered by the list level ``level``.
+
+    ``num`` adds XML inside the w:num element (lvlOverride); ``ilvl`` is the paragraphs' own level.
+    """
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    numbering = (f'<?xml version="1.0" encoding="UTF-8"?><w:numbering {ns}>'
+                 f'<w:abstractNum w:abstractNumId="0">{level}</w:abstractNum>'
+                 f'<w:num w:numId="1"><w:abstractNumId w:val="0"/>{num}</w:num></w:numbering>')
+    items_xml = "".join(
+        f'<w:p><w:pPr><w:numPr><w:ilvl w:val="{ilvl}"/><w:numId w:val="1"/></w:numPr></w:pPr>'
+        f'<w:r><w:t>要把{tag}第{i + 1}项工作抓实。</w:t></w:r></w:p>' for i in range(items))
+    content_types = _CONTENT_TYPES.replace(
+        b"</Types>", f'<Override PartName="/word/numbering.xml" ContentType="{_NUMBERING_TYPE}"/></Types>'.encode())
+    rels = ('<?xml version="1.0" encoding="UTF-8"?>'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{_NUMBERING_REL}" Target="numbering.xml"/></Relationships>')
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", content_types)
+        package.writestr("_rels/.rels", _RELS)
+        package.writestr("word/_rels/document.xml.rels", rels)
+        package.writestr("word/document.xml", (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {ns}><w:body>'
+            + paragraphs_xml([f"关于{tag}的讲话"]) + items_xml + "</w:body></w:document>").encode("utf-8"))
+        package.writestr("word/numbering.xml", numbering.encode("utf-8"))
+    return buffer.getvalue()
+
+
+def numbering_level(ilvl: str = "0", start: str = "1", fmt: str = "decimal", text: str = "%1.",
+                    restart: str | None = None) -> str:
+    """Return a w:lvl element with the given (possibly malformed) values."""
+    extra = f'<w:lvlRestart w:val="{restart}"/>' if restart is not None else ""
+    return (f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="{start}"/><w:numFmt w:val="{fmt}"/>'
+            f'<w:lvlText w:val="{text}"/>{extra}</w:lvl>')
