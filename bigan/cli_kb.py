@@ -9,7 +9,6 @@ import click
 from bigan.cli_support import CONTEXT_SETTINGS, echo_json, json_option, library_errors, terminal_safe, warn
 from kb.errors import QueryError
 from kb.model import DOC_TYPE_NAMES, DOC_TYPES, ROLES, merge_spans
-from kb.structure import heading_text
 
 #: Progress bars only for batches longer than this.
 PROGRESS_FROM = 20
@@ -207,6 +206,8 @@ def stats(ctx, as_json):
 
 
 def _outline_lines(doc) -> list[str]:
+    from kb.structure import heading_text  # the parser's patterns take ~40 ms to compile
+
     lines = []
 
     def walk(sections, depth):
