@@ -43,10 +43,11 @@ FOLDER_NAME = re.compile(r"index-([0-9]{1,9})")
 
 #: Errors Whoosh lets out when its files are truncated or garbled (a flipped byte in a
 #: compressed block is a zlib.error; a bad header a FileFormatError; a bad length an
-#: IndexError, OverflowError or MemoryError).
-DAMAGE = (whoosh_index.IndexError, OSError, EOFError, ValueError, KeyError, IndexError,
-          TypeError, AttributeError, OverflowError, MemoryError, AssertionError, struct.error,
-          pickle.UnpicklingError, zlib.error, FileFormatError)
+#: IndexError, OverflowError or MemoryError; a garbled field name in the segment's table
+#: can reach re.compile, a garbled pickle can recurse without end).
+DAMAGE = (whoosh_index.IndexError, OSError, EOFError, ValueError, LookupError, TypeError,
+          AttributeError, OverflowError, MemoryError, AssertionError, RecursionError, struct.error,
+          re.error, pickle.UnpicklingError, zlib.error, FileFormatError)
 
 
 def build_schema() -> fields.Schema:
