@@ -44,6 +44,8 @@ HEADING_BOOST = 2.0
 #: passages of its document (the heading is one signal, not the result).
 RELATED_HEADING_WEIGHT = 0.5
 RELATED_HEADING_SIGNAL = 0.3
+#: Topic search scores this many best BM25 matches per ten hits asked for, not every match.
+RELATED_POOL = 200
 SORTS = ("relevance", "date")
 
 #: A term: optional minus, then an ASCII-quoted string or a run of non-spaces. Chinese
@@ -400,7 +402,7 @@ class Searcher:
     def count(self, query: Query, filters: Filters, *, related: bool = False) -> int:
         """Return the exact number of passages the query matches."""
         if related:
-            return len(self._related_scores(query, filters))
+            return len(self._related_scores(query, filters, scored=False))
         self._check_exact(query)
         include = query.include
         if (len(include) == 1 and bigrams(include[0]) == {include[0]} and not query.exclude
@@ -489,27 +491,44 @@ class Searcher:
         return lexicon_words(" ".join(query.include), lambda w: self._frequency("words", w)[0],
                              self.s.doc_count())
 
-    def _related_scores(self, query: Query, filters: Filters) -> dict[int, float]:
+    def _related_scores(self, query: Query, filters: Filters, *, pool: int | None = None,
+                        scored: bool = True) -> dict[int, float]:
+        """Return docnum → BM25 score of the passages holding any of the query's words.
+
+        With ``pool``, only the ``pool`` best-scoring matches that pass the filters
+        are scored and kept (Whoosh skips blocks that cannot reach them); the pool
+        grows while the filters leave fewer. Unscored, every match counts 0.0.
+        """
         words = self.query_words(query)
         if not words:
             raise QueryError("检索词中没有可用于主题检索的词语，请换用实词")
         q = Or([Term("words", w) for w in words])
-        results = self.s.search(q, limit=None)
-        scores = {}
         check_meta = filters.active()
-        for docnum, score in results.items():
-            if query.exclude:
-                text = self.text(docnum)
-                if any(t in text for t in query.exclude):
+        wanted = pool
+        while True:
+            results = self.s.search(q, limit=wanted, scored=scored)
+            scores = {}
+            for docnum, score in results.items():
+                if query.exclude:
+                    text = self.text(docnum)
+                    if any(t in text for t in query.exclude):
+                        continue
+                if check_meta and not filters.accepts(self.meta(docnum)):
                     continue
-            if check_meta and not filters.accepts(self.meta(docnum)):
-                continue
-            scores[docnum] = score
-        return scores
+                scores[docnum] = score if scored else 0.0
+            if wanted is None or len(scores) >= pool or results.scored_length() < wanted:
+                return scores
+            wanted *= 8
 
     def related(self, query: Query, filters: Filters, *, limit: int | None, sort: str) -> list[Hit]:
-        """Return the passages holding any of the query's words, best BM25 first."""
-        scores = self._related_scores(query, filters)
+        """Return the passages holding any of the query's words, best BM25 first.
+
+        Ranked with a limit, the candidates are the best :data:`RELATED_POOL` per
+        ten hits by plain BM25 (at least that many), not every match: the
+        heading weight and signal of :meth:`_topic_scores` then reorder those.
+        """
+        pool = None if limit is None or sort == "date" else max(RELATED_POOL, limit * RELATED_POOL // 10)
+        scores = self._related_scores(query, filters, pool=pool)
         terms = self.query_words(query)
         if sort == "date":
             found = sorted(scores, key=lambda d: _date_key(self.meta(d)))

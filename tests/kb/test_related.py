@@ -9,6 +9,7 @@ from bigan.cli import cli
 from bigan.resources import speeches_dir
 from kb.knowledge_base import KnowledgeBase
 from kb.model import Document
+from kb import search as search_module
 from kb.search import HEADING_ROLES
 
 TOPICS = ["科技创新 人才", "基层治理", "安全生产 隐患", "营商环境", "乡村振兴 产业", "作风建设"]
@@ -56,3 +57,19 @@ def test_cli_related_and_headings(kb_path):
     result = runner.invoke(cli, ["--kb", str(kb_path), "search", "--related", "营商环境", "--headings", "--json"])
     roles = [h["role"] for h in json.loads(result.stdout)]
     assert roles and set(roles) <= set(HEADING_ROLES)
+
+
+@pytest.mark.parametrize("topic", TOPICS + ["工作"])
+def test_topic_search_scores_a_bounded_pool_with_the_full_ranking_top(kb_path, topic, monkeypatch):
+    with KnowledgeBase.open(kb_path) as base:
+        everything = base.search(topic, related=True, limit=None)
+        top = base.search(topic, related=True, limit=10)
+        assert top == everything[:10]
+        assert base.count(topic, related=True) == len(everything)
+        # a pool far smaller than the matches: a filter that rejects most of them
+        # still gets its hits (the pool grows until enough pass)
+        plans = base.search(topic, related=True, limit=None, doc_type="work_plan")
+        monkeypatch.setattr(search_module, "RELATED_POOL", 5)
+        assert len(everything) > 5 * len(plans[:3]) and len(plans) >= 3
+        found = base.search(topic, related=True, limit=3, doc_type="work_plan")
+        assert len(found) == 3 and all(h.doc_type == "work_plan" for h in found)
