@@ -101,6 +101,11 @@ def guarded(folder: Path, func, *args, **kwargs):
             return func(*args, **kwargs)
         except DAMAGE as error:
             failure = damaged(folder, error)
+        except Exception as error:
+            # Whoosh raises a bare Exception on a postings block it cannot read.
+            if type(error) is not Exception or not str(error).startswith("Block tag error"):
+                raise
+            failure = damaged(folder, error)
         gc.collect()
     raise failure
 
