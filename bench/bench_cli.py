@@ -13,6 +13,7 @@ the baseline a writer compares us with.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -49,7 +50,7 @@ def _run(args: list[str], env: dict) -> float:
     start = time.perf_counter()
     result = subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
-    if result.returncode not in (0,):
+    if result.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed ({result.returncode}): {result.stderr.decode()[-500:]}")
     return elapsed
 
@@ -63,7 +64,6 @@ def _time(args: list[str], env: dict, runs: int) -> tuple[float, float, float]:
 def _first_doc_id(kb: Path, env: dict) -> str:
     out = subprocess.run(_bigan() + ["--kb", str(kb), "search", "工作", "--json", "--limit", "1"],
                          env=env, capture_output=True, text=True, check=True).stdout
-    import json
     return json.loads(out)[0]["doc_id"]
 
 

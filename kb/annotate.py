@@ -281,14 +281,14 @@ def meeting_bound(text: str) -> list[Bound]:
     for sentence in sentences(text):
         for pattern, kind in _MEETING_RULES:
             match = pattern.search(sentence)
-            if match and not _IN_QUOTE(sentence, match.start()):
+            if match and not _in_quote(sentence, match.start()):
                 out.append(Bound(sentence, text.find(sentence, pos), kind, match.group()))
                 break
         pos += len(sentence)
     return out
 
 
-def _IN_QUOTE(sentence: str, index: int) -> bool:
+def _in_quote(sentence: str, index: int) -> bool:
     return sentence.count("“", 0, index) > sentence.count("”", 0, index)
 
 
