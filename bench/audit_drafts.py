@@ -117,7 +117,7 @@ def audit(draft, spec) -> dict[str, list[str]]:
             found["leftover"].extend(re.findall(r".{0,4}×.{0,4}", text))
         found["stale"].extend(w for _, w in stale_years(text, year))
         found["stale"].extend(w for _, w, _ in superseded(text, spec.date))
-        found["season"].extend(w for _, w in season_conflicts(text, month))
+        found["season"].extend(w for _, w in season_conflicts(text, month, date=spec.date))
     # series: run-in leads among a node's children and within its paragraphs
     for part in draft.parts:
         for node in _nodes(part):

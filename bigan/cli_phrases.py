@@ -78,6 +78,25 @@ def format_phrase(phrase) -> str:
     return f"{head}\n    例：{phrase.example}"
 
 
+def _check_unit(ctx, param, value):
+    from kb.annotate import unit_name_level
+
+    if value is not None and not unit_name_level(value.strip()):
+        raise click.BadParameter(f"看不出“{value}”是哪一级单位，请写全称，如 江州市、南湖区、青山县")
+    return value.strip() if value else None
+
+
+def _check_date(ctx, param, value):
+    import datetime
+
+    if value is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"“{value}”不是有效日期，请写成 YYYY-MM-DD，如 2026-03-18") from None
+
+
 @click.command("check", context_settings=CONTEXT_SETTINGS)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--fix", is_flag=True, help="自动修正安全的问题（半角标点、日期前导零），只适用于 .txt 和 .md。")
@@ -86,20 +105,28 @@ def format_phrase(phrase) -> str:
 @click.option("--encoding", help="指定文本文件的编码（如 gb18030），默认自动识别。")
 @click.option("--rules", "rules_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="追加的易错词规则文件（TSV：错误写法、正确写法、级别、条件）。")
+@click.option("--unit", metavar="单位", callback=_check_unit,
+              help="写稿单位（如 江州市）：其他层级的自称（全区、区委）都会指出，×市 这类占位符给出填法。"
+                   "不给时按标题判断。")
+@click.option("--date", "when", metavar="日期", callback=_check_date,
+              help="讲话或成文日期（YYYY-MM-DD）：季节说法、春节前后、过时年份和提法按这个日期判断。"
+                   "不给时按稿中日期判断。")
 @json_option
 @click.pass_context
 @library_errors
-def check(ctx, file, fix, output, encoding, rules_path, as_json):
+def check(ctx, file, fix, output, encoding, rules_path, unit, when, as_json):
     """校对文稿：易错词、政治术语错字、重复词语、标点、序号、日期、占位符，以及提法与素材库是否一致。
 
     能读的格式都能校对（.txt .md .docx .html）。每条结果引出原文；有“错误”级问题时退出码为 1。
-    素材库存在时，按素材库的提法检查写法。
+    素材库存在时，按素材库的提法检查写法。给出 --unit 和 --date 时，按写稿单位和日期检查
+    单位层级、占位符、季节和年份。
 
     \b
     示例：
       bigan check 讲话稿.docx
       bigan check 草稿.txt --json
       bigan check 草稿.txt --fix -o 草稿-修正.txt
+      bigan check 讲话稿.docx --unit 江州市 --date 2026-03-18
     """
     from kb.proofread import check_file, check_text, fix_text, read_text
 
@@ -121,19 +148,22 @@ def check(ctx, file, fix, output, encoding, rules_path, as_json):
     if fix:
         text = read_text(file, encoding=encoding)
         markdown = file.suffix.lower() in (".md", ".markdown")
-        before = check_text(text, library=library, rules_path=user_rules, markdown=markdown)
+        before = check_text(text, library=library, rules_path=user_rules, markdown=markdown, unit=unit,
+                            date=when)
         fixed = fix_text(text, before)
         target = output or file
         if output is None:
             shutil.copy2(file, file.with_name(file.name + ".bak"))
         _write_atomic(target, fixed, _output_encoding(file, encoding))
-        findings = check_text(fixed, library=library, rules_path=user_rules, markdown=markdown)
+        findings = check_text(fixed, library=library, rules_path=user_rules, markdown=markdown, unit=unit,
+                              date=when)
         changed = sum(1 for f in before if f.fixable) - sum(1 for f in findings if f.fixable)
         backup = "" if output is not None else f"（原文件备份为 {file.name}.bak）"
         warn(f"已修正 {changed} 处，写入 {target}{backup}")
         shown = target
     else:
-        findings = check_file(file, library=library, encoding=encoding, rules_path=user_rules)
+        findings = check_file(file, library=library, encoding=encoding, rules_path=user_rules, unit=unit,
+                              date=when)
         shown = file
     if as_json:
         echo_json([dict(f.to_json(), file=str(shown)) for f in findings])

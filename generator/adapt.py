@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from kb.annotate import (SEASON_MONTHS, _SEASON, announced_counts, foreign_unit_refs, foreign_voice,
-                         meeting_bound, point_lead, same_point, sentences, stale_years, superseded,
-                         title_unit_level)
+from kb.annotate import (LEVEL_RUNG, QUOTATION, announced_counts, foreign_unit_refs, foreign_voice,
+                         level_chains, meeting_bound, point_lead, same_point, season_conflicts, sentences,
+                         stale_years, superseded, title_unit_level, unit_name_level)
 
 from generator.model import Draft, DraftParagraph, DraftPart
 from generator.plan import _UNIT_KINDS
@@ -43,11 +43,7 @@ def target_level(unit: str | None) -> str:
     """
     if not unit:
         return "市"
-    for suffix, level in (("街道", "乡镇"), ("镇", "乡镇"), ("乡", "乡镇"), ("自治县", "县"), ("县", "县"),
-                          ("区", "区"), ("市", "市"), ("州", "市"), ("省", "省")):
-        if unit.endswith(suffix):
-            return level
-    return title_unit_level(unit) or "市"
+    return unit_name_level(unit) or title_unit_level(unit) or "市"
 
 
 # -- rules on text -------------------------------------------------------------------------------
@@ -94,6 +90,65 @@ def rewrite_level(text: str, level: str, *, source: str | None = None) -> str:
         last = end
     out.append(text[last:])
     return "".join(out)
+
+
+_URBAN = {0: "省", 1: "市", 2: "区", 3: "街道", 4: "社区"}
+_RURAL = {0: "省", 1: "市", 2: "县", 3: "乡镇", 4: "村"}
+_CITY_MIXED = {2: "县（区）", 3: "乡镇（街道）", 4: "村（社区）"}
+
+
+def rewrite_chains(text: str, level: str, source: str | None) -> str:
+    """Return the text with level chains of the source's unit moved to ``level``.
+
+    ``source`` is the level the borrowed text spoke for. A chain that starts at the source's own
+    level (区、街道、社区三级 in a district speech) or at the units just below it (各街道) is moved
+    up or down the ladder; one that cannot be (a 区 draft given 省、市、县、乡四级) is marked
+    【待核：层级】; chains of other units (县、乡、村 in a city speech) stay.
+
+    >>> rewrite_chains("完善区、街道、社区三级应急预案体系，各街道要落实。", "市", "区")
+    '完善市、区、街道三级应急预案体系，各区要落实。'
+    >>> rewrite_chains("健全县、乡、村三级服务网络，各乡镇要落实。", "市", "县")
+    '健全市、县（区）、乡镇（街道）三级服务网络，各县（区）要落实。'
+    >>> rewrite_chains("完善区、街道、社区三级体系，各街道要落实。", "区", "区")
+    '完善区、街道、社区三级体系，各街道要落实。'
+    """
+    if not source or source == level or source not in LEVEL_RUNG or level not in LEVEL_RUNG:
+        return text
+    delta = LEVEL_RUNG[level] - LEVEL_RUNG[source]
+    out, last = [], 0
+    for chain in level_chains(text):
+        rungs = chain.rungs
+        if rungs[0] != LEVEL_RUNG[source] + (1 if chain.each else 0):
+            continue  # a chain of other units is not the speaker's
+        urban = any(w in ("区", "街道", "社区") for w in chain.words)
+        moved = [r + delta for r in rungs]
+        words = text[chain.start:chain.end]
+        if min(moved) < 0 or max(moved) > 4:
+            new = words + "【待核：层级】"
+        else:
+            names = []
+            for rung in moved:
+                if rung == LEVEL_RUNG[level]:
+                    names.append(level)
+                elif level == "市" and not urban:
+                    names.append(_CITY_MIXED[rung])
+                else:
+                    names.append((_URBAN if urban else _RURAL)[rung])
+            new = ("各" if chain.each else "") + "、".join(names) + chain.tail
+        out.append(text[last:chain.start] + new)
+        last = chain.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _source_level(text: str, source) -> str | None:
+    """Return the level a borrowed paragraph spoke for: its own words (我区 / 全区), else its title's unit."""
+    from kb.annotate import self_references
+
+    own = [r.level for r in self_references(text) if r.kind == "own"]
+    if own:
+        return max(sorted(set(own)), key=own.count)
+    return title_unit_level(source.title) if source is not None and source.title else None
 
 
 def fill_placeholders(text: str, unit: str | None, date_cn: str | None, level: str) -> str:
@@ -166,8 +221,10 @@ def shift_years(text: str, year: int, source_year: int | None) -> str:
     return "".join(out)
 
 
-def fix_seasons(text: str, month: int) -> str:
-    """Return the text without season words the month contradicts (a lead clause goes, others are marked).
+def fix_seasons(text: str, month: int, date: str | None = None) -> str:
+    """Return the text without season words the date contradicts (a lead clause goes, others are marked).
+
+    With ``date`` (YYYY-MM-DD) the words bound to the Spring Festival are judged against its real date.
 
     >>> fix_seasons("秋收在即，各地要抓紧排查隐患。", 2)
     '各地要抓紧排查隐患。'
@@ -175,22 +232,106 @@ def fix_seasons(text: str, month: int) -> str:
     '要抓住有利时机推进。'
     >>> fix_seasons("要在入冬前完工。", 7)
     '要在入冬前完工。'
+    >>> fix_seasons("全市上下要抓好节前安全检查，确保春节前后平稳。", 3, "2026-03-18")
+    '全市上下要抓好节前【待核：季节】安全检查，确保春节前后【待核：季节】平稳。'
     """
     out = []
     for sentence in sentences(text) or [text]:
-        match = _SEASON.search(sentence)
-        while match and month not in SEASON_MONTHS[match.group()] and not sentence.startswith(
-                "【待核", match.end()):
-            clause = re.match(rf"^[^，。；]*{re.escape(match.group())}[^，。；]*，", sentence)
-            if clause and len(clause.group()) <= 14:
+        found = season_conflicts(sentence, month, date=date)
+        while found:
+            start, word = found[0]
+            clause = re.match(r"^[^，。；]*，", sentence)
+            if clause and start < clause.end() and len(clause.group()) - len(word) <= 6 \
+                    and not re.search(r"要|抓好|做好|确保|加强", clause.group()):
+                # a lead clause that only says the season (秋收在即， / 当前盛夏时节，) goes
                 sentence = sentence[clause.end():]
             else:
-                sentence = sentence[:match.end()] + "【待核：季节】" + sentence[match.end():]
-            match = _SEASON.search(sentence)
-            if match and sentence.startswith("【待核", match.end()):
-                match = _SEASON.search(sentence, match.end() + 1)
+                end = start + len(word)
+                sentence = sentence[:end] + "【待核：季节】" + sentence[end:]
+            found = season_conflicts(sentence, month, date=date)
         out.append(sentence)
     return "".join(out)
+
+
+def season_bound(text: str, month: int, date: str | None = None, context: str = "") -> bool:
+    """Return True when a point's lead (its first sentence) is bound to a season the date contradicts.
+
+    >>> season_bound("五是抓好春节前后安全防范。要加强值守。", 3, "2026-03-18")
+    True
+    >>> season_bound("五是抓好隐患排查。春节前后要加强值守。", 3, "2026-03-18")
+    False
+    >>> season_bound("五是抓实节日期间安全防范。确保群众过一个祥和的新春佳节。", 3, "2026-03-18")
+    True
+    """
+    lead = (sentences(text) or [text])[0]
+    return bool(season_conflicts(lead, month, date=date, context=context or text))
+
+
+def drop_season_points(texts: list[str], month: int, date: str | None = None) -> list[str]:
+    """Return paragraphs without the run-in points bound to a contradicted season, the rest renumbered.
+
+    A paragraph that is a whole point (一是… / 五是…) goes; so does a point inside a paragraph
+    of several (…。二是…。三是…。); the leads after it are renumbered.
+
+    >>> drop_season_points(["一是抓排查。", "二是抓好春节前后值班值守。", "三是抓整改。"], 3, "2026-03-18")
+    ['一是抓排查。', '二是抓整改。']
+    >>> drop_season_points(["一是抓排查。二是做好春节前后值守。三是抓整改。"], 3, "2026-03-18")
+    ['一是抓排查。二是抓整改。']
+    """
+    out = []
+    for text in texts:
+        if point_lead(text) and season_bound(text, month, date):
+            continue
+        pieces = _point_pieces(text)
+        if sum(1 for p in pieces if point_lead(p)) >= 2:
+            kept = [p for p in pieces if not (point_lead(p) and season_bound(p, month, date))]
+            if len(kept) < len(pieces):
+                text = "".join(renumber_leads(kept))
+        out.append(text)
+    return renumber_leads(out)
+
+
+def _point_pieces(text: str) -> list[str]:
+    """Return a paragraph cut before each sentence that opens with a point lead."""
+    pieces: list[str] = []
+    for sentence in sentences(text):
+        if point_lead(sentence.lstrip()) or not pieces:
+            pieces.append(sentence)
+        else:
+            pieces[-1] += sentence
+    return pieces
+
+
+_LEAD_NUMERAL = re.compile(r"^(\s*)(?:(?P<n>[一二两三四五六七八九十]+)(?=是|要|方面|个方面)|第(?P<o>[一二三四五六七八九十])(?=[，、,]))")
+
+
+def renumber_leads(texts: list[str]) -> list[str]:
+    """Return texts whose runs of point leads (一是 三是 → 一是 二是) count on from their first.
+
+    >>> renumber_leads(["一是抓排查。", "三是抓整改。", "要抓好落实。", "二要抓学习。"])
+    ['一是抓排查。', '二是抓整改。', '要抓好落实。', '二要抓学习。']
+    """
+    from generator.compose import cn_numeral
+
+    out = []
+    previous = None
+    for text in texts:
+        lead = point_lead(text.lstrip())
+        if lead is None or lead[0] == "首先":
+            previous = None
+            out.append(text)
+            continue
+        if previous is not None and previous[0] == lead[0] and lead[1] != previous[1] + 1:
+            wanted = previous[1] + 1
+            match = _LEAD_NUMERAL.match(text)
+            if match:
+                at = match.start("n") if match.group("n") else match.start("o")
+                old = match.group("n") or match.group("o")
+                text = text[:at] + cn_numeral(wanted) + text[at + len(old):]
+            lead = (lead[0], wanted)
+        previous = lead
+        out.append(text)
+    return out
 
 
 def mark_superseded(text: str, when: str) -> str:
@@ -267,12 +408,15 @@ def adapt(draft: Draft, spec) -> Draft:
     date_cn = f"{year}年{month}月{int(when[8:10])}日" if year and month and len(when) >= 10 else None
 
     def borrowed(paragraph: DraftParagraph, steps=None) -> DraftParagraph | None:
+        if QUOTATION.match(paragraph.text):
+            return paragraph  # an attributed quotation keeps its words verbatim
         text = drop_bound(paragraph.text)
         if not text:
             return None
         source_year = None
         if paragraph.source is not None and paragraph.source.date and paragraph.source.date[:4].isdigit():
             source_year = int(paragraph.source.date[:4])
+        text = rewrite_chains(text, level, _source_level(text, paragraph.source))
         text = rewrite_level(text, level)
         text = fill_placeholders(text, spec.unit, date_cn, level)
         if steps is not None and year and month:
@@ -281,10 +425,34 @@ def adapt(draft: Draft, spec) -> Draft:
             text = shift_years(text, year, source_year)
             text = mark_superseded(text, when)
         if month:
-            text = fix_seasons(text, month)
+            text = fix_seasons(text, month, when if date_cn else None)
         return replace(paragraph, text=tidy(text, spec.unit))
 
+    def unseasonal(paragraphs: tuple[DraftParagraph, ...]) -> tuple[DraftParagraph, ...]:
+        # run-in points (一是… / 五是春节前后…) bound to a contradicted season go; the rest renumbered
+        if not month:
+            return paragraphs
+        borrowed_ones = [p for p in paragraphs if p.source is not None]
+        texts = drop_season_points([p.text for p in borrowed_ones], month, when if date_cn else None)
+        if len(texts) == len(borrowed_ones) and all(a.text == b for a, b in zip(borrowed_ones, texts)):
+            return paragraphs
+        kept = iter(texts)
+        out = []
+        for paragraph in paragraphs:
+            if paragraph.source is None:
+                out.append(paragraph)
+            elif point_lead(paragraph.text) and season_bound(paragraph.text, month, when if date_cn else None):
+                continue
+            else:
+                out.append(replace(paragraph, text=next(kept)))
+        return tuple(out)
+
     def part(node: DraftPart, steps=None) -> DraftPart | None:
+        if month and (node.kind == "point" or node.level > 1) and season_bound(
+                (node.heading or (node.paragraphs[0].text if node.paragraphs else "")) + "。", month,
+                when if date_cn else None, "".join(p.text for n in node.walk() for p in n.own_paragraphs())):
+            return None  # a whole point about a season the date contradicts (春节前后 in March) goes
+        node = replace(node, paragraphs=unseasonal(node.paragraphs))
         if node.source is not None or node.kind == "point":
             heading = node.heading
             if node.kind == "point" or node.level > 1:
@@ -411,8 +579,7 @@ def agree_counts(draft: Draft) -> Draft:
         for announced in reversed(announced_counts(text)):
             if actual and announced.count != actual:
                 numeral = re.search(r"十?[一二两三四五六七八九十]", announced.text).group()
-                new = announced.text.replace(numeral, "两" if actual == 2 and numeral == "两" else
-                                             cn_numeral(actual), 1)
+                new = announced.text.replace(numeral, "两" if actual == 2 else cn_numeral(actual), 1)  # 两个方面
                 text = text[:announced.start] + new + text[announced.start + len(announced.text):]
         return text
 

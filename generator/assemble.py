@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from kb.model import Section
 
-from generator.candidates import Candidate, Library, gather, opening_material, section_text, topic_words
+from generator.candidates import (Candidate, Library, gather, opening_material, quotation_material, section_text,
+                                  topic_words)
 from generator.model import Draft, DraftParagraph, DraftPart, Source
 from generator.compose import _family, cn_numeral  # noqa: F401 (cn_numeral: its old home)
 from generator.select import choose
@@ -109,6 +110,7 @@ def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
             warnings.append(f"第{cn_numeral(i + 1)}部分的材料讲的是“{'、'.join(found)}”，与“{'、'.join(spec.topic)}”"
                             "相关但不直接，请按本主题改写")
     parts: list[DraftPart] = []
+    quoted = 0
     for i, (slot, pick) in enumerate(zip(slots, picks)):
         hint = spec.headings[i] if i < len(spec.headings) else None
         composed = [s[i] for s in heading_sets if i < len(s)]
@@ -140,6 +142,13 @@ def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
                 part = _extend(part, budget, donors, used_texts, topic_words(spec.topic), spec.topic,
                                slot_roles)
             _mark_used(part, used_texts)
+            if info.kind == "speech" and slot.label in ("认识", "理论") and quoted < 2:
+                # a central leader's words enter only as an attributed quotation, first in the part
+                found = quotation_material(library, spec.topic, used_texts)
+                if found:
+                    quoted += 1
+                    used_texts.add(found[0])
+                    part = replace(part, paragraphs=(DraftParagraph(found[0], found[1]),) + part.paragraphs)
         heading = hint or slot.heading or (composed[0] if composed else part.heading)
         parts.append(replace(part, heading=heading, slot=slot.role, alternatives=alternatives,
                              source=None if (hint or slot.heading or composed) else part.source))

@@ -294,6 +294,37 @@ def closing_material(library: Library, topic: tuple[str, ...], used: set[str]):
     return _paragraph_material(library, topic, "closing", used, accept)
 
 
+def quotation_material(library: Library, topic: tuple[str, ...], used: set[str]):
+    """Return (quotation, source) of a central leader's sentence on the topic, or None.
+
+    Only from a speech whose speaker is a central leader the metadata names
+    (kb.annotate.leader_title): 习近平总书记强调，“…”。 with the words verbatim.
+    An unknown speaker is never quoted; State Council documents never are.
+    """
+    from kb.annotate import leader, quotable_sentences, quotation
+
+    words = topic_words(topic)
+    best = None
+    for hit in library.search(" ".join(topic), doc_type="speech", limit=80):
+        if hit.role not in ("body", "point", "opening"):
+            continue
+        doc = library.document(hit.doc_id)
+        who = leader(doc.speaker, doc.date, doc.byline)
+        if not who:
+            continue
+        for sentence in quotable_sentences(hit.text, words):
+            text = quotation(*who, sentence)
+            if text in used:
+                continue
+            # the topic itself before a related term; then a middling length; then a fixed order
+            key = (-sum(sentence.count(t) for t in topic), abs(len(sentence) - 36), hit.doc_id, hit.ordinal,
+                   sentence)
+            if best is None or key < best[0]:
+                name = doc.title if who[0] in doc.title else f"{who[0]}：{doc.title}"
+                best = (key, text, Source(hit.doc_id, name, doc.date, tuple(hit.section_path)))
+    return None if best is None else (best[1], best[2])
+
+
 def _paragraph_material(library, topic, role, used, accept):
     from kb.annotate import foreign_voice, meeting_bound
 

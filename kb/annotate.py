@@ -119,6 +119,76 @@ def foreign_unit_refs(text: str, level: str) -> list[SelfRef]:
     return out
 
 
+def unit_name_level(unit: str | None) -> str | None:
+    """Return the level of a unit's name (江州市 → 市, 南湖街道 → 乡镇), or None when its suffix says none.
+
+    >>> unit_name_level("江州市"), unit_name_level("南湖街道"), unit_name_level("青山自治县"), unit_name_level("宣传部")
+    ('市', '乡镇', '县', None)
+    >>> unit_name_level("江州市委宣传部")
+    '市'
+    """
+    if not unit:
+        return None
+    for suffix, level in (("街道", "乡镇"), ("镇", "乡镇"), ("乡", "乡镇"), ("自治县", "县"), ("县", "县"),
+                          ("区", "区"), ("市", "市"), ("州", "市"), ("盟", "市"), ("旗", "县"), ("省", "省")):
+        if unit.endswith(suffix):
+            return level
+    found = re.search(r"([省市区县])(?:委|人民政府|政府|人大|政协|纪委)", unit)  # 市委宣传部 speaks for a 市
+    return _UNIT_CHAR[found.group(1)] if found else None
+
+
+# -- level chains ------------------------------------------------------------------------------
+
+#: The ladder of administrative levels a chain (区、街道、社区三级) walks down: the rung of each word.
+_RUNG = {"省": 0, "市": 1, "区": 2, "县": 2, "街道": 3, "乡镇": 3, "镇": 3, "乡": 3, "社区": 4, "村": 4}
+_AFTER_UNIT = ("要", "和", "也", "都", "务必", "必须", "在", "结合", "分别", "应", "主要", "负责")
+LEVEL_RUNG = {"省": 0, "市": 1, "区": 2, "县": 2, "乡镇": 3}
+_CHAIN = re.compile(r"(?P<each>各)?(?P<chain>(?:乡镇|街道|社区|[省市区县镇乡村])(?:、(?:乡镇|街道|社区|[省市区县镇乡村]))*)"
+                    r"(?P<tail>[二两三四五]级)?")
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A run of bare level words (区、街道、社区三级 / 各街道): its span, its words and their rungs."""
+
+    start: int
+    end: int
+    words: tuple[str, ...]
+    each: bool  # led by 各: the units one rung below the speaker
+    tail: str   # 三级 …, or ""
+
+    @property
+    def rungs(self) -> tuple[int, ...]:
+        return tuple(_RUNG[w] for w in self.words)
+
+
+def level_chains(text: str) -> list[Chain]:
+    """Return the level chains of a text: 区、街道、社区三级, 市、县两级, 各街道 (not 南湖街道, not 各区县).
+
+    A chain is two or more bare level words, one rung apart, going down (区、街道、社区),
+    or one level word after 各 that names a kind of unit (各街道, 各乡镇, 各区).
+
+    >>> [(c.words, c.tail) for c in level_chains("完善区、街道、社区三级应急预案体系，各街道要落实。")]
+    [(('区', '街道', '社区'), '三级'), (('街道',), '')]
+    >>> level_chains("南湖街道办事处要牵头，各区县要配合。")
+    []
+    """
+    out = []
+    for match in _CHAIN.finditer(text):
+        words = tuple(match.group("chain").split("、"))
+        rungs = [_RUNG[w] for w in words]
+        after = text[match.end("chain"):match.end("chain") + 2]
+        if match.group("each") and len(words) == 1:
+            # 各街道 / 各乡镇 / 各社区 (not 各区县, 各村庄, 各街道办事处): a kind of unit, then no more name
+            if words[0] not in ("区", "县", "街道", "乡镇", "社区", "镇", "村") or (
+                    re.match(r"[\u4e00-\u9fff]", after[:1]) and not after.startswith(_AFTER_UNIT)):
+                continue
+        elif len(words) < 2 or any(b != a + 1 for a, b in zip(rungs, rungs[1:])):
+            continue
+        out.append(Chain(match.start(), match.end(), words, bool(match.group("each")), match.group("tail") or ""))
+    return out
+
+
 def unit_level(text: str, title: str = "") -> str | None:
     """Return the level a text speaks for: its most frequent strong self-reference, or None.
 
@@ -215,7 +285,108 @@ def foreign_voice(text: str) -> list[str]:
             and not _QUOTED.search(s)]
 
 
-_QUOTED = re.compile(r"(?:总书记|同志)(?:强调|指出|要求|说)[，：]“")
+_QUOTED = re.compile(r"(?:总书记|同志|主席|总理|委员长)(?:强调|指出|要求|说)[，：]“")
+
+
+# -- attributed quotations -------------------------------------------------------------------------
+
+#: A quotation as a draft carries it: 习近平总书记强调，“…”。 (the quoted words verbatim).
+QUOTATION = re.compile(r"^(?P<name>[\u4e00-\u9fff]{2,4}?)(?P<title>总书记|主席|总理|委员长)(?P<verb>强调|指出)，"
+                       r"“(?P<words>[^“”]+)”。$")
+_CENTRAL_TITLE = re.compile(r"(?:中共中央|中央)?总书记|国家主席|国务院总理|全国人大常委会委员长|全国政协主席")
+_LEADERS: list[tuple[str, str, str, str]] = []
+
+
+def leader(speaker: str | None, date: str | None = None, byline: str | None = None) -> tuple[str, str] | None:
+    """Return (name, title) of a central leader a draft may quote (习近平, 总书记), or None when not one.
+
+    The title comes from the table ``kb/data/leaders.tsv`` (by the date of the speech), or from a
+    central title the source itself gives before the name (国务院总理王某某 …). Anyone else
+    (a 市委书记, an unknown name) gets None: an attribution is never invented.
+
+    >>> leader("习近平", "2016-05-17"), leader("习近平", "2010-01-01"), leader("市委书记")
+    (('习近平', '总书记'), None, None)
+    >>> leader("王某某", "2020-01-01", "国务院总理王某某在会上发表讲话")
+    ('王某某', '总理')
+    >>> leader("中共中央总书记、国家主席 林某某"), leader("林某某", None, "林某某"), leader("北京市市长 殷某")
+    (('林某某', '总书记'), None, None)
+    """
+    if not speaker:
+        return None
+    line = re.sub(r"\s+", "", speaker)
+    titled = re.search(rf"(?:{_CENTRAL_TITLE.pattern})(?:、[\u4e00-\u9fff]{{2,12}}?(?:主席|总理|委员长))*"
+                       r"(?P<name>[\u4e00-\u9fff]{2,4})$", line)
+    name = titled.group("name") if titled else speaker.split()[-1]
+    if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", name):
+        return None
+    if not _LEADERS:
+        from pathlib import Path
+
+        path = Path(__file__).resolve().parent / "data" / "leaders.tsv"
+        for row in path.read_text(encoding="utf-8").splitlines():
+            if row.strip() and not row.startswith("#"):
+                cells = (row.split("\t") + ["", "", ""])[:4]
+                _LEADERS.append(tuple(c.strip() for c in cells))
+    rows = [row for row in _LEADERS if row[0] == name]
+    if rows:
+        for _, title, since, until in rows:
+            if not date or (date[:10] >= since and (not until or date[:10] < until)):
+                return name, title
+        return None
+    # 中共中央总书记、国家主席、中央军委主席习近平 / 国务院总理 王某某: the first title names them
+    text = re.sub(r"\s+", "", byline or "") + "\n" + line
+    for found in re.finditer(rf"(?P<first>{_CENTRAL_TITLE.pattern})(?:、[\u4e00-\u9fff]{{2,12}}?(?:主席|总理|委员长))*"
+                             rf"{re.escape(name)}", text):
+        return name, next(t for t in ("总书记", "主席", "总理", "委员长") if t in found.group("first"))
+    return None
+
+
+_NOT_QUOTABLE = re.compile(
+    r"我|咱们|同志们|大家|你们|在座|今天|刚才|这次|本次|上午|下午|各省|各地区|各部门|各级党委|各级政府|各级党组织"
+    r"|省区市|中央和国家机关|[“”‘’《》（）()？！：]|\d|[一二三四五六七八九十]是|第[一二三四五六七八九十]")
+_NOT_SELF_CONTAINED = re.compile(
+    r"^(?:这|那|此|其|它|他|她|该|上述|以上|因此|所以|但|而|同时|另外|此外|对此|为此|总之|可见|也|还|又|并|就"
+    r"|首先|其次|再次|最后|一方面|另一方面|特别是|尤其是|比如|例如|当然|总的看|实践证明|历史证明)")
+_PRINCIPLE = re.compile(r"是|必须|关键|根本|只有|才能|就是|离不开|始终|决定|在于|务必|贵在|重在")
+
+
+def quotable_sentences(text: str, words=()) -> list[str]:
+    """Return the sentences of a central leader's passage a local speech may quote.
+
+    A quotable sentence is short (16–60 characters), self-contained (no 这 / 因此
+    lead, no point lead), states a principle (是 / 必须 / 关键 …), and is not
+    first person, not a list of names, not bound to its meeting and not a
+    directive to provinces. With ``words``, only sentences holding one of them.
+
+    >>> quotable_sentences("我代表党中央表示祝贺。作风建设永远在路上，必须常抓不懈、久久为功。这是一个好办法。")
+    ['作风建设永远在路上，必须常抓不懈、久久为功。']
+    >>> quotable_sentences("各省、自治区、直辖市要抓好落实。", ["落实"])
+    []
+    """
+    out = []
+    for sentence in sentences(text):
+        sentence = sentence.strip()
+        if not (16 <= len(sentence) <= 60 and sentence.endswith("。")):
+            continue
+        if _NOT_QUOTABLE.search(sentence) or _NOT_SELF_CONTAINED.match(sentence) or point_lead(sentence):
+            continue
+        if sentence.count("、") >= 3 or not _PRINCIPLE.search(sentence):
+            continue  # a list (of names, of units) is no principle
+        if foreign_voice(sentence) or meeting_bound(sentence) or time_bound(sentence):
+            continue
+        if words and not any(w in sentence for w in words):
+            continue
+        out.append(sentence)
+    return out
+
+
+def quotation(name: str, title: str, sentence: str) -> str:
+    """Return a quotation as a draft carries it, the quoted words verbatim.
+
+    >>> quotation("习近平", "总书记", "作风建设永远在路上。")
+    '习近平总书记强调，“作风建设永远在路上”。'
+    """
+    return f"{name}{title}强调，“{sentence.rstrip('。')}”。"
 
 
 # -- sentences ------------------------------------------------------------------------------
@@ -330,16 +501,120 @@ def time_bound(text: str) -> list[Bound]:
     return out
 
 
-def season_conflicts(text: str, month: int) -> list[tuple[int, str]]:
+def season_conflicts(text: str, month: int, *, date: str | None = None,
+                     context: str = "") -> list[tuple[int, str]]:
     """Return (offset, word) for each season word a text says that cannot be said in ``month``.
+
+    With ``date`` (YYYY-MM-DD), words bound to the Spring Festival (春节前后, 节前,
+    新春伊始 …) are judged against that year's real festival (:func:`spring_festival`);
+    ``context`` (the whole point or paragraph) tells which festival a bare 节前 / 节日期间 is.
 
     >>> season_conflicts("秋收在即，各地要抓紧。", 2)
     [(0, '秋收在即')]
     >>> season_conflicts("新春伊始，万象更新。", 2)
     []
+    >>> season_conflicts("新春伊始，万象更新。", 3, date="2026-03-18")
+    [(0, '新春伊始')]
+    >>> season_conflicts("要抓好春节前后的安全防范。", 1, date="2026-01-20")
+    []
     """
-    return [(m.start(), m.group()) for m in _SEASON.finditer(text)
-            if month not in SEASON_MONTHS[m.group()] and not _marked(text, m.end())]
+    offset = _festival_offset(date) if date else None
+    out = []
+    for m in _SEASON.finditer(text):
+        if _marked(text, m.end()) or (offset is not None and m.group() in FESTIVAL_DAYS):
+            continue
+        if month not in SEASON_MONTHS[m.group()]:
+            out.append((m.start(), m.group()))
+    if offset is not None:
+        out += festival_conflicts(text, offset, context=context)
+    return sorted(out)
+
+
+#: Words bound to the Spring Festival and the days around it (正月初一 = 0) in which they can be
+#: said. Words marked forward-only (春节期间 …) are wrong outside their days only where they set
+#: a task (要抓好春节前后的…), not where they look back (春节期间，全市未发生…).
+FESTIVAL_DAYS = {
+    "春节将至": (-40, -1), "春节临近": (-40, -1), "春节即将来临": (-40, -1), "春节即将到来": (-40, -1),
+    "新春佳节即将来临": (-40, -1), "新春佳节即将到来": (-40, -1), "新春佳节": (-25, 15),
+    "新春伊始": (-3, 21), "春节刚过": (1, 21), "春节过后": (1, 30), "节后复工": (1, 30),
+    "春节前后": (-100, 10), "元旦春节期间": (-100, 10), "元旦春节": (-100, 5), "两节期间": (-100, 10),
+    "春节期间": (-100, 10), "春节前": (-100, 0), "节前": (-100, 0), "节日期间": (-100, 10),
+}
+_FORWARD_ONLY = {"春节前后", "元旦春节期间", "元旦春节", "两节期间", "春节期间", "春节前", "节前", "节日期间"}
+_FESTIVAL = re.compile("|".join(sorted(FESTIVAL_DAYS, key=len, reverse=True)))
+_TASK = re.compile(r"要|务必|必须|抓好|做好|确保|切实|强化|加强|严防|防范|部署")
+_REVIEW = re.compile(r"了|以来|已经|已|过去|回顾|期间，[^。；]{0,12}(?:未|没有|共|累计)")
+
+
+def festival_conflicts(text: str, offset: int, *, context: str = "") -> list[tuple[int, str]]:
+    """Return (offset, word) for Spring Festival words a text cannot say ``offset`` days from the festival.
+
+    >>> festival_conflicts("要抓好春节前后的安全防范。", 29)
+    [(3, '春节前后')]
+    >>> festival_conflicts("春节期间，全市未发生较大事故。", 29)
+    []
+    >>> festival_conflicts("节前要开展一次检查。", 29)
+    []
+    """
+    out = []
+    for sentence, start in _sentence_spans(text):
+        for m in _FESTIVAL.finditer(sentence):
+            word = m.group()
+            if _marked(sentence, m.end()):
+                continue
+            if word in ("节前", "节日期间") and not re.search("春节|新春", text + context):
+                continue  # 节前 of which festival: only with 春节 in the text or around it
+            low, high = FESTIVAL_DAYS[word]
+            if low <= offset <= high:
+                continue
+            if word in _FORWARD_ONLY and (not _TASK.search(sentence) or _REVIEW.search(sentence)):
+                continue
+            out.append((start + m.start(), word))
+    return out
+
+
+def _sentence_spans(text: str):
+    pos = 0
+    for sentence in sentences(text):
+        start = text.find(sentence, pos)
+        pos = start + len(sentence)
+        yield sentence, start
+
+
+_FESTIVALS: dict[int, str] = {}
+
+
+def spring_festival(year: int):
+    """Return the date of the Spring Festival (正月初一) of ``year`` (2015–2040), or None.
+
+    The dates are package data: ``kb/data/spring_festival.tsv``.
+
+    >>> str(spring_festival(2026)), spring_festival(1990)
+    ('2026-02-17', None)
+    """
+    from datetime import date as _date
+    from pathlib import Path
+
+    if not _FESTIVALS:
+        path = Path(__file__).resolve().parent / "data" / "spring_festival.tsv"
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                y, day = line.split("\t")
+                _FESTIVALS[int(y)] = day.strip()
+    found = _FESTIVALS.get(year)
+    return _date.fromisoformat(found) if found else None
+
+
+def _festival_offset(when: str) -> int | None:
+    """Return the days from the nearest Spring Festival to the date ``when``, or None when unknown."""
+    from datetime import date as _date
+
+    try:
+        day = _date.fromisoformat(when[:10])
+    except ValueError:
+        return None
+    offsets = [(day - f).days for f in (spring_festival(day.year), spring_festival(day.year + 1)) if f]
+    return min(offsets, key=abs) if offsets else None
 
 
 def _marked(text: str, end: int) -> bool:

@@ -65,29 +65,33 @@ class _Para:
 
 # ---------------------------------------------------------------- entry points
 
-def check_text(text: str, *, library=None, rules_path=None, markdown: bool = False) -> list[Finding]:
+def check_text(text: str, *, library=None, rules_path=None, markdown: bool = False,
+               unit: str | None = None, date: str | None = None) -> list[Finding]:
     """Return the findings of ``text``, one line a paragraph, sorted by position.
 
     ``library`` (a :class:`kb.phrases.PhraseLibrary`) enables the 提法 rules;
     ``rules_path`` adds a user's misspelling rules to the built-in list;
-    ``markdown`` skips the metadata block and code, and reads ``#`` headings.
+    ``markdown`` skips the metadata block and code, and reads ``#`` headings;
+    ``unit`` (the writer's unit, 江州市) and ``date`` (YYYY-MM-DD, the meeting's date)
+    replace what the draft rules would otherwise take from the title and the byline.
     """
     lines = text.removeprefix("\ufeff").splitlines()
     paras = _markdown_paras(lines) if markdown else [_Para(i + 1, line) for i, line in enumerate(lines)]
-    return _check_paras(paras, library=library, rules=load_rules(rules_path))
+    return _check_paras(paras, library=library, rules=load_rules(rules_path), unit=unit, date=date)
 
 
-def check_file(path, *, library=None, encoding: str | None = None, rules_path=None) -> list[Finding]:
+def check_file(path, *, library=None, encoding: str | None = None, rules_path=None,
+               unit: str | None = None, date: str | None = None) -> list[Finding]:
     """Return the findings of a file of any format the readers accept, on the text as written.
 
     For .txt and .md, ``line`` is the line of the file; for the others (Word, WPS, RTF,
-    OpenDocument, PDF, saved pages), the paragraph.
+    OpenDocument, PDF, saved pages), the paragraph. ``unit`` and ``date`` as for :func:`check_text`.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in (".txt", ".text", ".md", ".markdown"):
         return check_text(read_text(path, encoding=encoding), library=library,
-                          rules_path=rules_path, markdown=suffix in (".md", ".markdown"))
+                          rules_path=rules_path, markdown=suffix in (".md", ".markdown"), unit=unit, date=date)
     from kb.readers import SUFFIXES, read_document
 
     if suffix in SUFFIXES:
@@ -95,7 +99,8 @@ def check_file(path, *, library=None, encoding: str | None = None, rules_path=No
         raw = read_document(path, encoding=encoding)
         paras = [_Para(i + 1, block.text) for i, block in enumerate(raw.blocks)]
         # A paragraph of Word or of a page is a block of its own: its marks pair inside it.
-        return _check_paras(paras, library=library, rules=load_rules(rules_path), wrapped=False)
+        return _check_paras(paras, library=library, rules=load_rules(rules_path), wrapped=False,
+                            unit=unit, date=date)
     names = "、".join(sorted({s for s in SUFFIXES}))
     raise ReadError(path, f"只能检查这些格式的文件：{names}", "请把文件另存为其中一种格式")
 
@@ -236,7 +241,8 @@ def _markdown_paras(lines: list[str]) -> list[_Para]:
     return paras
 
 
-def _check_paras(paras: list[_Para], *, library, rules, wrapped: bool = True) -> list[Finding]:
+def _check_paras(paras: list[_Para], *, library, rules, wrapped: bool = True, unit: str | None = None,
+                 date: str | None = None) -> list[Finding]:
     # ``wrapped``: a paragraph of plain text may run over several lines, up to a blank line.
     findings: list[Finding] = []
     forms = _library_forms(library) if library is not None else None
@@ -262,7 +268,8 @@ def _check_paras(paras: list[_Para], *, library, rules, wrapped: bool = True) ->
     findings += _mixed_date_formats(paras)
     from kb.proofread_draft import draft_findings  # the draft rules (issue 13)
 
-    findings += [_finding(p, i, rule, level, message) for p, i, rule, level, message in draft_findings(paras)]
+    findings += [_finding(p, i, rule, level, message, *suggestion) for p, i, rule, level, message, *suggestion
+                 in draft_findings(paras, unit=unit, date=date)]
     return sorted(findings, key=lambda f: (f.line, f.column, f.rule))
 
 

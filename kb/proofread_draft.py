@@ -13,22 +13,24 @@ from __future__ import annotations
 import re
 
 from kb.annotate import (announced_counts, foreign_unit_refs, point_lead, season_conflicts, sentences,
-                         series_problems, stale_years, superseded, title_unit_level)
+                         series_problems, stale_years, superseded, title_unit_level, unit_name_level)
 
 _LEVEL1 = re.compile(r"^(?:#+\s*)?[一二三四五六七八九十]+、")
 _LEVEL2 = re.compile(r"^(?:#+\s*)?[（(][一二三四五六七八九十]+[）)]")
+_PLACEHOLDER = re.compile(r"×年×月×日|(?<!×)×(?:街道|社区|[省市区县镇乡村州])")  # what the other rules leave
 _DATE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日|date:\s*((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
 
 
 def draft_findings(paras, *, unit: str | None = None, date: str | None = None):
-    """Yield (para, index, rule, level, message) for the draft rules over a text's paragraphs.
+    """Yield (para, index, rule, level, message[, suggestion]) for the draft rules over a text's paragraphs.
 
-    ``paras`` have ``.text``; the unit level comes from ``unit`` or the title
-    (the first line naming a unit), the date from ``date`` (YYYY-MM-DD) or the
-    byline （2026年2月18日）.
+    ``paras`` have ``.text``; the unit level comes from ``unit`` (the writer's unit, 江州市)
+    or the title (the first line naming a unit), the date from ``date`` (YYYY-MM-DD) or the
+    byline （2026年2月18日）. Season words are judged against the date's month, and the
+    Spring Festival words (春节前后, 新春伊始) against that year's festival.
     """
     texts = [p.text for p in paras]
-    level = _level(unit, texts)
+    level = unit_name_level(unit) if unit else _level(texts)
     when = date or _date(texts)
     year = int(when[:4]) if when else None
     month = int(when[5:7]) if when else None
@@ -37,9 +39,11 @@ def draft_findings(paras, *, unit: str | None = None, date: str | None = None):
         text = para.text
         if level:
             for ref in foreign_unit_refs(text, level):
-                yield para, ref.start, "单位层级", "疑似", f"“{ref.text}”与本稿的“{level}”级不一致，请改为本级说法"
-        for match in re.finditer(r"×+[^\s，。；、]{0,2}", text) if (unit or date) else ():
-            yield para, match.start(), "占位符", "提示", f"还有占位符“{match.group()}”未填写"
+                whose = f"本单位（{unit}）" if unit else "本稿"
+                yield para, ref.start, "单位层级", "疑似", f"“{ref.text}”与{whose}的“{level}”级不一致，请改为本级说法"
+        for match in _PLACEHOLDER.finditer(text) if (unit or date) else ():
+            yield (para, match.start(), "占位符", "提示", f"还有占位符“{match.group()}”未填写",
+                   *_filling(text, match, unit, level, when))
         for announced in announced_counts(text, strict=True):
             actual = _following_count(paras, i, announced.start)
             if actual and actual != announced.count:
@@ -51,8 +55,8 @@ def draft_findings(paras, *, unit: str | None = None, date: str | None = None):
             for start, words, row in superseded(text, when):
                 yield para, start, "提法过时", "疑似", f"“{words}”自 {row.since} 起已有新提法“{row.instead}”，请核对"
         if month:
-            for start, word in season_conflicts(text, month):
-                yield para, start, "季节不符", "疑似", f"“{word}”与 {month} 月的日期不符"
+            for start, word in season_conflicts(text, month, date=when if len(when) >= 10 else None):
+                yield para, start, "季节不符", "疑似", f"“{word}”与 {_date_words(when)}的日期不符"
         for sentence in sentences(text):
             if len(sentence) >= 12 and sentence[-1] in "。！？；" and not sentence.startswith("#"):
                 if sentence in seen:
@@ -62,10 +66,24 @@ def draft_findings(paras, *, unit: str | None = None, date: str | None = None):
     yield from _series(paras)
 
 
-def _level(unit, texts):
-    if unit:
-        last = unit[-1]
-        return {"市": "市", "区": "区", "县": "县", "镇": "乡镇", "乡": "乡镇", "省": "省", "州": "市"}.get(last)
+def _filling(text, match, unit, level, when):
+    """Return (suggestion,) for a placeholder the writer's unit or date fills, or ()."""
+    word = match.group()
+    if word == "×年×月×日":
+        return (_date_words(when),) if when and len(when) >= 10 else ()
+    kind = word.lstrip("×")
+    if unit and kind and unit_name_level(kind) == level and unit.endswith(kind):
+        return (unit,)
+    return ()
+
+
+def _date_words(when: str) -> str:
+    if len(when) >= 10:
+        return f"{int(when[:4])}年{int(when[5:7])}月{int(when[8:10])}日"
+    return f"{int(when[5:7])} 月"
+
+
+def _level(texts):
     for text in texts[:5]:
         level = title_unit_level(text.lstrip("# "))
         if level and level != "中央":

@@ -271,3 +271,72 @@ def test_check_reads_html(runner, no_kb, tmp_path):
     result = runner.invoke(check, [str(page)], obj=no_kb)
     assert result.exit_code == 1
     assert f"{page}:1:9 [错误] 提法错字 “社会主意”应为“社会主义”" in result.stdout
+
+
+# ---------------------------------------------------------------- check --unit / --date
+
+HANDMADE = ("在安全生产工作会议上的讲话\n同志们：\n"
+            "新春伊始，全区上下要抓好安全生产，为×市发展保驾护航，区委要牵头抓总。\n"
+            "全市各级要抓好春节前后的安全防范。\n")
+
+
+def test_check_unit_flags_self_references_of_another_level(runner, no_kb, tmp_path):
+    path = write(tmp_path / "稿.txt", HANDMADE)
+    result = runner.invoke(check, [str(path), "--unit", "江州市", "--json"], obj=no_kb)
+    assert result.exit_code == 0, result.output
+    found = {(f["rule"], f["original"]) for f in json.loads(result.stdout)}
+    assert ("单位层级", "全") in found and ("单位层级", "区") in found
+    placeholder = [f for f in json.loads(result.stdout) if f["rule"] == "占位符" and "×市" in f["message"]]
+    assert placeholder and placeholder[0]["suggestion"] == "江州市"
+    # the title names no unit: without --unit the level is unknown and nothing is flagged
+    result = runner.invoke(check, [str(path), "--json"], obj=no_kb)
+    assert not [f for f in json.loads(result.stdout) if f["rule"] in ("单位层级", "占位符")]
+
+
+def test_check_unit_of_a_district_accepts_its_own_words(runner, no_kb, tmp_path):
+    path = write(tmp_path / "稿.txt", HANDMADE)
+    result = runner.invoke(check, [str(path), "--unit", "南湖区", "--json"], obj=no_kb)
+    found = json.loads(result.stdout)
+    # 全区 and 区委 are its own words; 全市 is the city it belongs to
+    assert [f for f in found if f["rule"] == "单位层级"] == []
+    assert [f for f in found if f["rule"] == "占位符" and "×市" in f["message"]][0]["suggestion"] == ""
+
+
+def test_check_date_judges_seasons_against_it(runner, no_kb, tmp_path):
+    path = write(tmp_path / "稿.txt", HANDMADE)
+    result = runner.invoke(check, [str(path), "--date", "2026-03-18"], obj=no_kb)
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if "季节不符" in line]
+    assert len(lines) == 2 and "“新春伊始”与 2026年3月18日的日期不符" in lines[0] and "春节前后" in lines[1]
+    result = runner.invoke(check, [str(path), "--date", "2026-02-25"], obj=no_kb)
+    assert "季节不符" not in result.stdout
+    # without --date a draft that names no date is not judged by season
+    result = runner.invoke(check, [str(path)], obj=no_kb)
+    assert "季节不符" not in result.stdout
+
+
+def test_check_date_overrides_the_byline(runner, no_kb, tmp_path):
+    text = "在江州市安全生产工作会议上的讲话\n（2026年2月20日）\n同志们：\n要确保到2025年底完成整治任务。\n"
+    path = write(tmp_path / "稿.txt", text)
+    assert "年份过时" in runner.invoke(check, [str(path)], obj=no_kb).stdout
+    assert "年份过时" not in runner.invoke(check, [str(path), "--date", "2024-02-20"], obj=no_kb).stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--unit", "宣传部"], "看不出“宣传部”是哪一级单位"),
+    (["--date", "2026-13-01"], "不是有效日期"),
+    (["--date", "明天"], "请写成 YYYY-MM-DD"),
+], ids=["unit", "month", "words"])
+def test_check_bad_unit_or_date_is_exit_2(runner, no_kb, tmp_path, args, message):
+    path = write(tmp_path / "稿.txt", HANDMADE)
+    result = runner.invoke(check, [str(path), *args], obj=no_kb)
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_check_unit_and_date_in_the_library_function(tmp_path):
+    from kb.proofread import check_file
+
+    path = write(tmp_path / "稿.txt", HANDMADE)
+    rules = {f.rule for f in check_file(path, unit="江州市", date="2026-03-18")}
+    assert {"单位层级", "季节不符", "占位符"} <= rules
+    assert not {"单位层级", "季节不符"} & {f.rule for f in check_file(path)}

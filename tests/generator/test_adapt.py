@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from generator import DraftSpec, draft
-from generator.adapt import (agree_counts, drop_bound, fill_placeholders, fix_seasons, mark_superseded,
-                             rewrite_level, shift_years, tidy)
+from generator.adapt import (adapt, agree_counts, drop_bound, fill_placeholders, fix_seasons, mark_superseded,
+                             rewrite_chains, rewrite_level, shift_years, tidy)
 from generator.model import Draft, DraftParagraph, DraftPart, Source
 from kb import KnowledgeBase
+from kb.annotate import season_conflicts
 from kb.proofread import check_text
 
 SRC = Source("d1", "在×区工作会议上的讲话", "2024-03-01")
@@ -179,3 +180,119 @@ def test_writer_heading_that_the_body_does_not_match_is_warned(tmp_path):
     assert [p.heading for p in result.parts] == list(spec.headings)
     assert any("推进数字经济发展" in w for w in result.warnings)
     assert not any("突出重点推动文明创建" in w for w in result.warnings)
+
+
+# -- level chains (区、街道、社区三级 / 各街道 from a district voice) -------------------------------
+
+@pytest.mark.parametrize("text, level, source, wanted", [
+    ("完善区、街道、社区三级应急预案体系。", "市", "区", "完善市、区、街道三级应急预案体系。"),
+    ("各街道要落实属地责任。", "市", "区", "各区要落实属地责任。"),
+    ("健全县、乡、村三级服务网络，各乡镇要落实。", "市", "县", "健全市、县（区）、乡镇（街道）三级服务网络，各县（区）要落实。"),
+    ("建立市、区、街道三级联动机制，各区要牵头。", "区", "市", "建立区、街道、社区三级联动机制，各街道要牵头。"),
+    ("建立省、市、县、乡四级联动机制。", "区", "省", "建立省、市、县、乡四级【待核：层级】联动机制。"),
+], ids=["区→市", "各街道→各区", "县→市", "市→区", "not-rewritable"])
+def test_level_chains_move_to_the_target_level(text, level, source, wanted):
+    assert rewrite_chains(text, level, source) == wanted
+
+
+@pytest.mark.parametrize("text, level, source", [
+    ("完善区、街道、社区三级应急预案体系，各街道要落实。", "区", "区"),
+    ("南湖街道办事处要牵头，各街道办事处要配合。", "市", "区"),
+    ("构建县、乡、村三级物流体系。", "市", "市"),
+    ("各区县要配合，各村庄要整治。", "市", "区"),
+], ids=["same-level", "street-office-names", "city-about-counties", "not-a-chain"])
+def test_level_chains_that_stay(text, level, source):
+    assert rewrite_chains(text, level, source) == text
+
+
+def test_a_district_paragraph_in_a_city_draft():
+    part = DraftPart("heading", 1, "一、", "标题", (
+        DraftParagraph("全区上下要完善区、街道、社区三级应急预案体系，各街道要落实属地责任。", SRC),))
+    spec = DraftSpec(kind="speech", topic=("安全生产",), unit="江州市", date="2026-03-18")
+    result = adapt(Draft("speech", "t", "题", None, None, (), (part,), ()), spec)
+    assert result.parts[0].paragraphs[0].text == "全市上下要完善市、区、街道三级应急预案体系，各区要落实属地责任。"
+    # the same paragraph in a district draft stays as it is
+    result = adapt(Draft("speech", "t", "题", None, None, (), (part,), ()),
+                   DraftSpec(kind="speech", topic=("安全生产",), unit="南湖区", date="2026-03-18"))
+    assert result.parts[0].paragraphs[0].text == part.paragraphs[0].text
+
+
+# -- season points and the Spring Festival ---------------------------------------------------------
+
+@pytest.mark.parametrize("text, date, wanted", [
+    ("新春伊始，万象更新。", "2026-03-18", ["新春伊始"]),   # festival 2026-02-17: a month ago
+    ("新春伊始，万象更新。", "2026-02-25", []),
+    ("新春伊始，万象更新。", "2027-03-01", ["新春伊始"]),   # festival 2027-02-06
+    ("新春伊始，万象更新。", "2028-02-10", []),             # festival 2028-01-26
+    ("要抓好春节前后的安全防范。", "2026-01-20", []),
+    ("要抓好春节前后的安全防范。", "2026-03-18", ["春节前后"]),
+    ("要抓好春节前后的安全防范。", "2026-12-20", []),       # the next festival is near
+    ("春节期间，全市未发生较大事故。", "2026-03-18", []),   # a look back is no task
+    ("要抓好节前安全检查。", "2026-03-18", []),             # 节前 of which festival: not said
+], ids=["新春伊始-march", "新春伊始-feb", "2027", "2028", "春节前后-jan", "春节前后-march", "december",
+        "review", "节前-alone"])
+def test_spring_festival_words_against_the_real_date(text, date, wanted):
+    assert [w for _, w in season_conflicts(text, int(date[5:7]), date=date)] == wanted
+
+
+def test_spring_festival_dates_are_package_data():
+    from kb.annotate import spring_festival
+
+    assert [str(spring_festival(y)) for y in (2015, 2026, 2040)] == ["2015-02-19", "2026-02-17", "2040-02-12"]
+    assert spring_festival(2014) is None and spring_festival(2041) is None
+
+
+def _safety_part(*points: str, count: str = "五") -> DraftPart:
+    bodies = ("对重点企业逐一过筛。", "节日期间加强值班值守。", "依法严查违法违规行为。", "每季度组织一次综合演练。",
+              "把安全知识送进企业车间。")
+    children = tuple(DraftPart("point", 2, f"{n}是", heading, (DraftParagraph(body, SRC),), source=SRC)
+                     for n, heading, body in zip("一二三四五六七", points, bodies))
+    return DraftPart("heading", 1, "二、", "突出工作重点",
+                     (DraftParagraph(f"重点抓好以下{count}个方面的工作。", SRC),), children)
+
+
+def test_a_whole_point_bound_to_a_contradicted_season_goes():
+    part = _safety_part("抓好隐患排查", "抓好春节前后安全防范", "抓好执法检查", "抓好应急演练", "抓好宣传教育")
+    spec = DraftSpec(kind="speech", topic=("安全生产",), unit="江州市", date="2026-03-18")
+    result = adapt(Draft("speech", "t", "题", None, None, (), (part,), ()), spec)
+    out = result.parts[0]
+    assert [c.marker + c.heading for c in out.children] == ["一是抓好隐患排查", "二是抓好执法检查", "三是抓好应急演练",
+                                                            "四是抓好宣传教育"]
+    assert out.paragraphs[0].text == "重点抓好以下四个方面的工作。"
+    # in January the same point stays
+    result = adapt(Draft("speech", "t", "题", None, None, (), (part,), ()),
+                   DraftSpec(kind="speech", topic=("安全生产",), unit="江州市", date="2026-01-20"))
+    assert len(result.parts[0].children) == 5
+
+
+def test_run_in_points_go_and_a_longer_paragraph_keeps_a_mark():
+    part = DraftPart("heading", 1, "一、", "标题", (
+        DraftParagraph("重点抓好三个方面。", SRC),
+        DraftParagraph("一是抓好隐患排查，做到全覆盖。", SRC),
+        DraftParagraph("二是抓好春节前后值班值守，确保平稳。", SRC),
+        DraftParagraph("三是抓好执法检查，严查违法行为。", SRC),
+        DraftParagraph("安全生产要常抓不懈，各地要加强巡查，确保春节前后不发生事故，全年形势稳定。", SRC)))
+    spec = DraftSpec(kind="speech", topic=("安全生产",), unit="江州市", date="2026-03-18")
+    texts = [p.text for p in adapt(Draft("speech", "t", "题", None, None, (), (part,), ()), spec).parts[0].paragraphs]
+    assert texts == ["重点抓好两个方面。", "一是抓好隐患排查，做到全覆盖。", "二是抓好执法检查，严查违法行为。",
+                     "安全生产要常抓不懈，各地要加强巡查，确保春节前后【待核：季节】不发生事故，全年形势稳定。"]
+
+
+def test_check_judges_seasons_against_the_festival():
+    text = "在江州市安全生产工作会议上的讲话\n（2026年3月18日）\n同志们：\n新春伊始，要抓好春节前后的安全防范。\n"
+    assert [f.original for f in check_text(text) if f.rule == "季节不符"] == ["新", "春"]
+    text = text.replace("3月18日", "2月20日")
+    assert [f for f in check_text(text) if f.rule == "季节不符"] == []
+
+
+def test_a_point_on_the_holidays_goes_when_its_body_names_the_spring_festival():
+    points = (DraftPart("point", 2, "一是", "压实属地责任", (DraftParagraph("各地要落实属地监管职责。", SRC),), source=SRC),
+              DraftPart("point", 2, "二是", "抓实节日期间安全防范",
+                        (DraftParagraph("确保群众过一个安全祥和的新春佳节。", SRC),), source=SRC),
+              DraftPart("point", 2, "三是", "严格考核奖惩", (DraftParagraph("实行一票否决。", SRC),), source=SRC))
+    part = DraftPart("heading", 1, "三、", "压实责任", (), points)
+    for date, wanted in (("2026-03-18", ["一是压实属地责任", "二是严格考核奖惩"]),
+                         ("2026-02-05", ["一是压实属地责任", "二是抓实节日期间安全防范", "三是严格考核奖惩"])):
+        spec = DraftSpec(kind="speech", topic=("安全生产",), unit="江州市", date=date)
+        result = adapt(Draft("speech", "t", "题", None, None, (), (part,), ()), spec)
+        assert [c.marker + c.heading for c in result.parts[0].children] == wanted
