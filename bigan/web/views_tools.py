@@ -179,15 +179,20 @@ def check_page():
         return render_template("check.html", suffixes=CHECK_SUFFIXES)
     from kb.proofread import check_file
 
+    unit = request.form.get("unit", "").strip() or None
+    when = request.form.get("date", "").strip() or None
+    problem = _check_options(unit, when)
+    if problem:
+        return render_template("check.html", suffixes=CHECK_SUFFIXES, error=problem, unit=unit, date=when), 400
     try:
         with upload_folder(state().upload_dir) as folder:
             path = _uploaded(CHECK_SUFFIXES, folder)
             library = _phrase_library()
-            findings = check_file(path, library=library)
+            findings = check_file(path, library=library, unit=unit, date=when)
             lines = _lines(path)
     except (GeneratorError, KbError) as error:
         return render_template("check.html", suffixes=CHECK_SUFFIXES,
-                               error=public_message(str(error))), 400
+                               error=public_message(str(error)), unit=unit, date=when), 400
     by_line: dict[int, list] = {}
     for finding in findings:
         by_line.setdefault(finding.line, []).append(finding)
@@ -195,7 +200,24 @@ def check_page():
             for n, text in enumerate(lines, start=1)]
     counts = {level: sum(1 for f in findings if f.level == level) for level in ("错误", "疑似", "提示")}
     return render_template("check.html", suffixes=CHECK_SUFFIXES, rows=rows, findings=findings,
-                           counts=counts, source_name=path.name, with_library=library is not None)
+                           counts=counts, source_name=path.name, with_library=library is not None,
+                           unit=unit, date=when)
+
+
+def _check_options(unit: str | None, when: str | None) -> str | None:
+    """Return what is wrong with the 写稿单位 and 日期 of the 校对 form (as the CLI says it), or None."""
+    import datetime
+
+    from kb.annotate import unit_name_level
+
+    if unit and not unit_name_level(unit):
+        return f"看不出“{unit}”是哪一级单位，请写全称，如 江州市、南湖区、青山县"
+    if when:
+        try:
+            datetime.date.fromisoformat(when)
+        except ValueError:
+            return f"“{when}”不是有效日期，请写成 YYYY-MM-DD，如 2026-03-18"
+    return None
 
 
 def _phrase_library():

@@ -515,3 +515,23 @@ def test_serve_reports_a_busy_port_in_one_line(monkeypatch):
     result = CliRunner().invoke(serve, ["--port", "8000"], obj={"kb_path": None})
     assert result.exit_code == 1
     assert "无法在 127.0.0.1:8000 上启动：Address already in use（端口可能已被占用，请用 --port 换一个）" in result.output
+
+
+def test_check_with_the_writers_unit_and_date(tmp_path):
+    client = create_app(tmp_path / "none").test_client()
+    draft = "在安全生产工作会议上的讲话\n同志们：\n新春伊始，全区上下要抓好安全生产。\n".encode("utf-8")
+
+    def post(**fields):
+        data = {"csrf_token": csrf_of(client, "/check"), "file": (io.BytesIO(draft), "稿.txt"), **fields}
+        return client.post("/check", data=data, content_type="multipart/form-data")
+
+    page = _text(post(unit="江州市", date="2026-03-18"))
+    assert "［疑似］单位层级：“全区”与本单位（江州市）的“市”级不一致" in page
+    assert "［疑似］季节不符：“新春伊始”与 2026年3月18日的日期不符" in page
+    assert 'value="江州市"' in page and 'value="2026-03-18"' in page
+    page = _text(post())
+    assert "单位层级" not in page and "季节不符" not in page
+    response = post(unit="宣传部")
+    assert response.status_code == 400 and "看不出“宣传部”是哪一级单位" in _text(response)
+    response = post(date="2026-02-30")
+    assert response.status_code == 400 and "不是有效日期" in _text(response)
