@@ -320,7 +320,9 @@ def quotation_material(library: Library, topic: tuple[str, ...], used: set[str])
             key = (-sum(sentence.count(t) for t in topic), abs(len(sentence) - 36), hit.doc_id, hit.ordinal,
                    sentence)
             if best is None or key < best[0]:
-                name = doc.title if who[0] in doc.title else f"{who[0]}：{doc.title}"
+                # the speaker's name before the title; a title inside the title takes 〈〉
+                name = doc.title if who[0] in doc.title else f"{who[0]}：{doc.title}".replace(
+                    "《", "〈").replace("》", "〉")
                 best = (key, text, Source(hit.doc_id, name, doc.date, tuple(hit.section_path)))
     return None if best is None else (best[1], best[2])
 
