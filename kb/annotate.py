@@ -300,14 +300,16 @@ _LEADERS: list[tuple[str, str, str, str]] = []
 def leader(speaker: str | None, date: str | None = None, byline: str | None = None) -> tuple[str, str] | None:
     """Return (name, title) of a central leader a draft may quote (习近平, 总书记), or None when not one.
 
-    The title comes from the table ``kb/data/leaders.tsv`` (by the date of the speech), or from a
-    central title the source itself gives before the name (国务院总理王某某 …). Anyone else
-    (a 市委书记, an unknown name) gets None: an attribution is never invented.
+    The title is the central title the source itself gives before the name (国家主席习近平…,
+    国务院总理王某某 …), else the one the table ``kb/data/leaders.tsv`` gives for the date of the
+    speech. Anyone else (a 市委书记, an unknown name) gets None: an attribution is never invented.
 
     >>> leader("习近平", "2016-05-17"), leader("习近平", "2010-01-01"), leader("市委书记")
     (('习近平', '总书记'), None, None)
     >>> leader("王某某", "2020-01-01", "国务院总理王某某在会上发表讲话")
     ('王某某', '总理')
+    >>> leader("习近平", "2015-04-28", "国家主席习近平28日在大会上发表重要讲话")
+    ('习近平', '主席')
     >>> leader("中共中央总书记、国家主席 林某某"), leader("林某某", None, "林某某"), leader("北京市市长 殷某")
     (('林某某', '总书记'), None, None)
     """
@@ -327,17 +329,15 @@ def leader(speaker: str | None, date: str | None = None, byline: str | None = No
             if row.strip() and not row.startswith("#"):
                 cells = (row.split("\t") + ["", "", ""])[:4]
                 _LEADERS.append(tuple(c.strip() for c in cells))
-    rows = [row for row in _LEADERS if row[0] == name]
-    if rows:
-        for _, title, since, until in rows:
-            if not date or (date[:10] >= since and (not until or date[:10] < until)):
-                return name, title
-        return None
-    # 中共中央总书记、国家主席、中央军委主席习近平 / 国务院总理 王某某: the first title names them
+    # the title the source gives before the name comes first (中共中央总书记、国家主席、中央军委主席习近平 /
+    # 国务院总理 王某某: the first title names them); else the table's, by the date of the speech
     text = re.sub(r"\s+", "", byline or "") + "\n" + line
     for found in re.finditer(rf"(?P<first>{_CENTRAL_TITLE.pattern})(?:、[\u4e00-\u9fff]{{2,12}}?(?:主席|总理|委员长))*"
                              rf"{re.escape(name)}", text):
         return name, next(t for t in ("总书记", "主席", "总理", "委员长") if t in found.group("first"))
+    for row_name, title, since, until in _LEADERS:
+        if row_name == name and (not date or (date[:10] >= since and (not until or date[:10] < until))):
+            return name, title
     return None
 
 

@@ -130,12 +130,13 @@ def test_the_quotation_survives_adaptation_verbatim(tmp_path):
 @pytest.mark.parametrize("speaker, date, byline, wanted", [
     ("习近平", "2016-05-17", None, ("习近平", "总书记")),
     ("习近平", "2011-05-17", None, None),
+    ("习近平", "2015-04-28", "国家主席习近平28日在大会上发表重要讲话", ("习近平", "主席")),
     ("国务院总理 王某某", "2020-01-01", None, ("王某某", "总理")),
     ("王某某", "2020-01-01", "国务院总理王某某出席会议", ("王某某", "总理")),
     ("市委书记", "2024-01-01", None, None),
     ("北京市市长 殷某", "2026-01-25", None, None),
     (None, "2024-01-01", "中共中央总书记", None),
-], ids=["table", "before-tenure", "title-in-speaker", "title-in-byline", "local", "mayor", "unknown"])
+], ids=["table", "before-tenure", "source-title-first", "title-in-speaker", "title-in-byline", "local", "mayor", "unknown"])
 def test_who_may_be_quoted(speaker, date, byline, wanted):
     assert leader(speaker, date, byline) == wanted
 
