@@ -168,9 +168,9 @@ def level_chains(text: str) -> list[Chain]:
     A chain is two or more bare level words, one rung apart, going down (区、街道、社区),
     or one level word after 各 that names a kind of unit (各街道, 各乡镇, 各区).
 
-    >>> [(c.words, c.tail) for c in level_chains("完善区、街道、社区三级应急预案体系，各街道要落实。")]
+    >>> [(c.words, c.tail) for c in level_chains("完善区、街道、社区三级应急预案体系，各街道、各部门要落实。")]
     [(('区', '街道', '社区'), '三级'), (('街道',), '')]
-    >>> level_chains("南湖街道办事处要牵头，各区县要配合。")
+    >>> level_chains("南湖街道办事处要牵头，各区县要配合，各县（市、区）和县区、乡镇两级要落实县、乡、村、校四级责任。")
     []
     """
     out = []
@@ -178,6 +178,10 @@ def level_chains(text: str) -> list[Chain]:
         words = tuple(match.group("chain").split("、"))
         rungs = [_RUNG[w] for w in words]
         after = text[match.end("chain"):match.end("chain") + 2]
+        before = text[match.start() - 1:match.start()] if match.start() else ""
+        if before in ("（", "(") or after[:1] in ("（", "(", "）", ")") or (not match.group("each") and (
+                (before and before in "省市区县乡镇村") or after[:1] == "、")):
+            continue  # 县（市、区）, 各乡镇（街道）, 县区、乡镇两级, 县、乡、村、校: names and lists, left alone
         if match.group("each") and len(words) == 1:
             # 各街道 / 各乡镇 / 各社区 (not 各区县, 各村庄, 各街道办事处): a kind of unit, then no more name
             if words[0] not in ("区", "县", "街道", "乡镇", "社区", "镇", "村") or (

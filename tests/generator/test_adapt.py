@@ -200,7 +200,11 @@ def test_level_chains_move_to_the_target_level(text, level, source, wanted):
     ("南湖街道办事处要牵头，各街道办事处要配合。", "市", "区"),
     ("构建县、乡、村三级物流体系。", "市", "市"),
     ("各区县要配合，各村庄要整治。", "市", "区"),
-], ids=["same-level", "street-office-names", "city-about-counties", "not-a-chain"])
+    ("各县（市、区）要把这项工作纳入考核。", "区", "市"),
+    ("落实县、乡、村、校四级联控责任。", "市", "县"),
+    ("这次会议开到县区、乡镇两级。", "市", "县"),
+], ids=["same-level", "street-office-names", "city-about-counties", "not-a-chain", "qualified-name",
+        "list-goes-on", "compound"])
 def test_level_chains_that_stay(text, level, source):
     assert rewrite_chains(text, level, source) == text
 
