@@ -303,7 +303,8 @@ def quotation_material(library: Library, topic: tuple[str, ...], used: set[str])
     """
     from kb.annotate import leader, quotable_sentences, quotation
 
-    words = topic_words(topic)
+    # the topic's own stem counts too (作风建设 → 作风: 党的作风是党的形象 is on topic)
+    words = topic_words(topic) + [t[:-2] for t in topic if t.endswith(("建设", "工作", "治理")) and len(t) >= 4]
     best = None
     for hit in library.search(" ".join(topic), doc_type="speech", limit=80):
         if hit.role not in ("body", "point", "opening"):
@@ -317,8 +318,8 @@ def quotation_material(library: Library, topic: tuple[str, ...], used: set[str])
             if text in used:
                 continue
             # the topic itself before a related term; then a middling length; then a fixed order
-            key = (-sum(sentence.count(t) for t in topic), abs(len(sentence) - 36), hit.doc_id, hit.ordinal,
-                   sentence)
+            key = (-sum(sentence.count(t) for t in topic), -sum(sentence.count(w) for w in words),
+                   abs(len(sentence) - 30), hit.doc_id, hit.ordinal, sentence)
             if best is None or key < best[0]:
                 # the speaker's name before the title; a title inside the title takes 〈〉
                 name = doc.title if who[0] in doc.title else f"{who[0]}：{doc.title}".replace(

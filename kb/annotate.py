@@ -359,7 +359,7 @@ _PRINCIPLE = re.compile(r"是|必须|关键|根本|只有|才能|就是|离不�
 def quotable_sentences(text: str, words=()) -> list[str]:
     """Return the sentences of a central leader's passage a local speech may quote.
 
-    A quotable sentence is short (16–60 characters), self-contained (no 这 / 因此
+    A quotable sentence is short (12–60 characters), self-contained (no 这 / 因此
     lead, no point lead), states a principle (是 / 必须 / 关键 …), and is not
     first person, not a list of names, not bound to its meeting and not a
     directive to provinces. With ``words``, only sentences holding one of them.
@@ -372,7 +372,7 @@ def quotable_sentences(text: str, words=()) -> list[str]:
     out = []
     for sentence in sentences(text):
         sentence = sentence.strip()
-        if not (16 <= len(sentence) <= 60 and sentence.endswith("。")):
+        if not (12 <= len(sentence) <= 60 and sentence.endswith("。")):
             continue
         if _NOT_QUOTABLE.search(sentence) or _NOT_SELF_CONTAINED.match(sentence) or point_lead(sentence):
             continue
