@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from generator import DraftSpec, draft
-from generator.adapt import (agree_counts, drop_bound, fill_placeholders, fix_seasons, mark_superseded,
+from generator.adapt import (agree_counts, dedupe, drop_bound, fill_placeholders, fix_seasons, mark_superseded,
                              rewrite_level, shift_years, tidy)
 from generator.model import Draft, DraftParagraph, DraftPart, Source
 from kb import KnowledgeBase
@@ -63,6 +63,24 @@ def test_announced_counts_agree_with_what_follows():
                                 (DraftParagraph("下面，我讲五点意见。"),), (part,), ()))
     assert result.opening[0].text == "下面，我讲一点意见。"
     assert result.parts[0].paragraphs[0].text == "重点抓好以下四个方面的工作。"
+
+
+def test_a_sentence_said_again_in_other_words_is_dropped_but_a_different_one_stays():
+    first = DraftPart("heading", 1, "二、", "健全机制", (DraftParagraph(
+        "二要健全监督机制。纪委监委要把作风建设作为日常监督的重点，用好明察暗访和专项检查手段。"
+        "要畅通群众举报渠道，设立举报专线和网上平台，对问题线索逐一登记、限时办理、及时反馈。", SRC),))
+    again = DraftPart("heading", 1, "三、", "压实责任", (DraftParagraph(
+        "一是强化监督执纪。纪委监委要把作风建设作为日常监督的重要内容，用好专项检查和巡察监督方式。"
+        "要精准运用监督执纪“四种形态”，抓早抓小、防微杜渐，对苗头性倾向性问题及时提醒纠正，"
+        "坚持严管和厚爱相结合，注重把握政策界限。", SRC),))
+    other = DraftPart("heading", 1, "四、", "加强保障", (DraftParagraph(
+        "要加大财政资金投入力度，优先保障基层应急装备和物资储备。", SRC),))
+    result = dedupe(Draft("speech", "t", "题", None, None, (), (first, again, other), ()))
+    assert [p.paragraphs[0].text for p in result.parts] == [
+        first.paragraphs[0].text,
+        "一是强化监督执纪。要精准运用监督执纪“四种形态”，抓早抓小、防微杜渐，对苗头性倾向性问题及时提醒纠正，"
+        "坚持严管和厚爱相结合，注重把握政策界限。",
+        other.paragraphs[0].text]
 
 
 CHECKED = """在江州市安全生产工作会议上的讲话
