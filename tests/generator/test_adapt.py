@@ -197,3 +197,47 @@ def test_writer_heading_that_the_body_does_not_match_is_warned(tmp_path):
     assert [p.heading for p in result.parts] == list(spec.headings)
     assert any("推进数字经济发展" in w for w in result.warnings)
     assert not any("突出重点推动文明创建" in w for w in result.warnings)
+
+
+PASSING = """---
+title: 在×市作风建设推进会上的讲话
+type: speech
+date: 2025-04-01
+---
+
+# 在×市作风建设推进会上的讲话
+
+同志们：
+
+## 一、突出重点，推动作风建设落地
+
+### （一）在调查研究上下功夫
+
+要多到基层去，信访接待也要下基层，把情况摸清、把问题找准、把对策提实。
+
+### （二）在真抓实干上下功夫
+
+对确定的重点任务，要逐项明确责任人、时间表和路线图，一抓到底、抓出成效。
+
+### （三）在廉洁自律上下功夫
+
+要严格落实八项规定精神，管好自己的生活圈、社交圈、朋友圈。
+
+### （四）在担当作为上下功夫
+
+面对急难险重任务，领导干部要冲在前面、干在实处，敢于较真碰硬。
+"""
+
+
+def test_a_section_naming_the_topic_in_one_point_of_four_is_not_material_for_it(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "作风.md").write_text(PASSING, encoding="utf-8")
+    with KnowledgeBase.open(tmp_path / "kb") as kb:
+        kb.ingest([tmp_path / "docs"])
+        result = draft(DraftSpec(kind="speech", topic=("信访工作",), occasion="推进会", unit="江州市"), kb)
+        on_topic = draft(DraftSpec(kind="speech", topic=("作风建设",), occasion="推进会", unit="江州市"), kb)
+    assert "信访接待" not in "".join(p.text for part in result.parts for node in part.walk()
+                                    for p in node.own_paragraphs())
+    assert len(result.shortfalls) == len(result.parts)
+    assert "信访接待也要下基层" in "".join(p.text for part in on_topic.parts for node in part.walk()
+                                         for p in node.own_paragraphs())

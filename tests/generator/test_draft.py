@@ -141,8 +141,12 @@ def test_starter_corpus_drafts(starter_kb, topic):
             # a part without material on the topic is an honest 【待补充】, announced, not filled
             assert sum("【待补充：关于" in _part_text(p) for p in result.parts) == len(result.shortfalls)
             assert result.length() <= 4600, result.length()
+        elif result.length() < 2400:
+            # a topic with little material gives a shorter draft, and says so
+            assert any(w.startswith(f"素材库中与“{topic}”直接相关的素材有限，稿子约 {result.length()} 字")
+                       for w in result.warnings), (result.length(), result.warnings)
         else:
-            assert 2400 <= result.length() <= 4600, result.length()
+            assert result.length() <= 4600, result.length()
         assert all(topic in _part_text(p) or any(w in _part_text(p) for w in _words(topic))
                    for p in result.parts)
         # the title names the meeting with the unit; the speaker says 全市 in the body
