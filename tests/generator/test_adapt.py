@@ -241,3 +241,13 @@ def test_a_section_naming_the_topic_in_one_point_of_four_is_not_material_for_it(
     assert len(result.shortfalls) == len(result.parts)
     assert "信访接待也要下基层" in "".join(p.text for part in on_topic.parts for node in part.walk()
                                          for p in node.own_paragraphs())
+
+
+def test_a_plan_part_without_material_says_what_the_part_holds(tmp_path):
+    with _library(tmp_path, True) as kb:
+        result = draft(DraftSpec(kind="work_plan", template="工作方案", topic=("古树名木保护",), unit="江州市",
+                                 date="2026-03-01"), kb)
+    todo = {p.heading: p.paragraphs[0].text for p in result.parts}
+    assert todo["工作目标"] == ("【待补充：关于“古树名木保护”的“工作目标”部分素材不足，请补充。"
+                            "写明到何时、达到什么目标，尽量量化（到某年底，……达到……）】")
+    assert todo["实施步骤"].endswith("分阶段写明时间和任务（动员部署、组织实施、总结提升）】")
