@@ -21,8 +21,8 @@ import re
 from dataclasses import replace
 
 from kb.annotate import (LEVEL_RUNG, QUOTATION, announced_counts, foreign_unit_refs, foreign_voice,
-                         level_chains, meeting_bound, point_lead, same_point, season_conflicts, sentences,
-                         stale_years, superseded, title_unit_level, unit_name_level)
+                         level_chains, meeting_bound, point_lead, same_point, same_sentence, season_conflicts,
+                         sentences, stale_years, superseded, title_unit_level, unit_name_level)
 
 from generator.model import Draft, DraftParagraph, DraftPart
 from generator.plan import _UNIT_KINDS
@@ -532,6 +532,7 @@ def list_placeholders(draft: Draft, spec) -> Draft:
 def dedupe(draft: Draft) -> Draft:
     """Return the draft without a borrowed sentence said twice or a paragraph saying the same again."""
     seen: set[str] = set()
+    said: list[str] = []  # borrowed sentences kept so far, to drop one said again in other words
     kept: list[str] = []
 
     def clean(paragraph: DraftParagraph) -> DraftParagraph | None:
@@ -542,9 +543,10 @@ def dedupe(draft: Draft) -> Draft:
             return None
         out = []
         for s in sentences(paragraph.text):
-            if len(s) >= 12 and s in seen:
+            if len(s) >= 12 and (s in seen or any(same_sentence(s, t) for t in said)):
                 continue
             seen.add(s)
+            said.append(s)
             out.append(s)
         text = "".join(out)
         if not text:
