@@ -315,7 +315,7 @@ def quotation_material(library: Library, topic: tuple[str, ...], used: set[str])
     """Return (quotation, source) of a central leader's sentence on the topic, or None.
 
     Only from a speech whose speaker is a central leader the metadata names
-    (kb.annotate.leader_title): 习近平总书记强调，“…”。 with the words verbatim.
+    (kb.annotate.leader): 习近平总书记强调，“…”。 with the words verbatim.
     An unknown speaker is never quoted; State Council documents never are.
     """
     from kb.annotate import leader, quotable_sentences, quotation
