@@ -10,7 +10,10 @@ selection) and ``bigan check`` (kb/proofread_draft.py) call the same rules.
 - :func:`time_bound` — sentences holding years, seasons, 上半年 / 今年 …;
 - :func:`announced_counts` — 讲五个方面 / 以下六个方面 / 强调三点;
 - :func:`section_role` — what a section is for (认识, 任务, 保障 …, or a plan's 实施步骤 …);
-- :func:`season_conflicts`, :func:`stale_years`, :func:`superseded` — what a date makes wrong.
+- :func:`season_conflicts`, :func:`stale_years`, :func:`superseded` — what a date makes wrong
+  (the Spring Festival words against that year's festival, :func:`spring_festival`);
+- :func:`level_chains` — 区、街道、社区三级 / 各街道: the ladder of units a text speaks down;
+- :func:`leader`, :func:`quotable_sentences` — who may be quoted, and which of their sentences.
 
 >>> [r.level for r in self_references("过去一年，全区安全生产形势总体平稳，区委高度重视。")]
 ['区', '区']
