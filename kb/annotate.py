@@ -678,6 +678,8 @@ def section_role(heading: str, body: str = "", *, position: str | None = None,
     ('工作目标', '实施步骤')
     >>> section_role("聚焦重点领域，扎实推进专项整治")
     '任务'
+    >>> section_role("加强政府自身建设，为全年目标任务提供坚强保障"), section_role("实施步骤")
+    ('保障', '实施步骤')
     """
     if position in ("opening", "closing"):
         return position
@@ -687,6 +689,10 @@ def section_role(heading: str, body: str = "", *, position: str | None = None,
                 return role
         if re.search(r"阶段|[（(]\d{1,2}月|月—|月-", heading):
             return "实施步骤"
+    if re.search(_PLAN_ROLE_WORDS[2][1], heading):
+        return "实施步骤"  # a plan's stages are no speech's part
+    if re.search(r"为[^，。]{0,24}提供[^，。]{0,6}保[障证]|保驾护航|自身建设", heading):
+        return "保障"  # 加强政府自身建设，为…提供坚强保障: the lead verb 加强 does not make it a task
     head = re.split(r"[，,。]", heading)
     first = head[0]
     for text in (first, heading, body[:120]):

@@ -251,3 +251,40 @@ def test_a_plan_part_without_material_says_what_the_part_holds(tmp_path):
     assert todo["工作目标"] == ("【待补充：关于“古树名木保护”的“工作目标”部分素材不足，请补充。"
                             "写明到何时、达到什么目标，尽量量化（到某年底，……达到……）】")
     assert todo["实施步骤"].endswith("分阶段写明时间和任务（动员部署、组织实施、总结提升）】")
+
+
+REVIEW = """---
+title: 在×区{n}河湖治理工作会议上的讲话
+type: speech
+date: 2025-0{n}-01
+---
+
+# 在×区{n}河湖治理工作会议上的讲话
+
+同志们：
+
+## 一、{first}
+
+{body}
+
+## 二、突出重点，推动河湖治理落地
+
+河湖治理要抓住控源截污这个关键，全区上下要把每条河道管好，河湖治理一年比一年见效。
+
+## 三、压实责任，强化河湖治理保障
+
+河湖治理要层层压实河长责任，一级抓一级，把河湖治理保障落到实处。
+"""
+
+
+def test_a_review_slot_takes_a_review_before_a_more_topical_section_of_another_role(tmp_path):
+    (tmp_path / "docs").mkdir()
+    awareness = "河湖治理关系民生福祉。河湖治理是生态文明建设的重要内容，河湖治理必须摆上突出位置。" * 2
+    review = "过去一年，全区治理黑臭水体十二条，河湖治理取得明显成效，群众满意度持续提升。"
+    for n, (first, body) in enumerate((("提高认识，深刻理解河湖治理的重大意义", awareness),
+                                       ("回顾成绩，河湖治理取得明显成效", review)), start=1):
+        (tmp_path / "docs" / f"{n}.md").write_text(REVIEW.format(n=n, first=first, body=body), encoding="utf-8")
+    with KnowledgeBase.open(tmp_path / "kb") as kb:
+        kb.ingest([tmp_path / "docs"])
+        result = draft(DraftSpec(kind="speech", topic=("河湖治理",), occasion="总结表彰会", unit="江州市"), kb)
+    assert result.parts[0].paragraphs[0].text.startswith("过去一年，全市治理黑臭水体十二条")
