@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from generator import DraftSpec, draft
-from generator.adapt import (agree_counts, dedupe, drop_bound, fill_placeholders, fix_seasons, mark_superseded,
+from generator.adapt import (agree_counts, dedupe, drop_bound, drop_year_claims, fill_placeholders, fix_seasons, mark_superseded,
                              rewrite_level, shift_years, tidy)
 from generator.model import Draft, DraftParagraph, DraftPart, Source
 from kb import KnowledgeBase
@@ -40,6 +40,13 @@ def test_years_shift_or_are_marked():
     assert shift_years("到2025年底，基本建成。", 2026, 2024) == "到2027年底，基本建成。"
     assert shift_years("回顾2023年，成绩显著。", 2026, 2024) == "回顾2023年【待核：年份】，成绩显著。"
     assert shift_years("到2028年，基本建成。", 2026, 2024) == "到2028年，基本建成。"
+
+
+def test_what_the_source_year_was_goes_with_it():
+    assert drop_year_claims("今年是“十四五”规划的收官之年，任务繁重。要抓好落实。", 2026, 2025) == "要抓好落实。"
+    assert drop_year_claims("明年是建市四十周年。要抓好落实。", 2026, 2024) == "要抓好落实。"
+    assert drop_year_claims("今年是开局之年。要抓好落实。", 2026, 2026) == "今年是开局之年。要抓好落实。"
+    assert drop_year_claims("今年要抓好开局。", 2026, 2025) == "今年要抓好开局。"
 
 
 def test_seasons_and_superseded_formulations():
