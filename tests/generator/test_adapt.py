@@ -23,6 +23,14 @@ def test_rewrite_level(text, level, wanted):
     assert rewrite_level(text, level) == wanted
 
 
+def test_a_city_text_borrowed_by_a_district_speaks_for_the_district():
+    text = "对全市网格进行优化调整。市基层治理工作领导小组牵头，市直各部门和市民政局支持，各县区政府落实，确保全市在全省领先。"
+    assert rewrite_level(text, "区", source="市") == (
+        "对全区网格进行优化调整。区基层治理工作领导小组牵头，区直各部门和区民政局支持，各街道（镇）落实，确保全区在全省领先。")
+    # without knowing the source speaks as a city, 全市 in a district text is the city around it
+    assert rewrite_level("为全市发展大局作出全区贡献。", "区") == "为全市发展大局作出全区贡献。"
+
+
 def test_fill_placeholders_and_mark_the_rest():
     assert fill_placeholders("支撑×市发展", "南湖区", None, "区") == "支撑南湖区发展"
     assert fill_placeholders("打响×县好物品牌", "江州市", None, "市") == "打响【待补充：县名】好物品牌"
