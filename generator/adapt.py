@@ -421,7 +421,7 @@ def list_placeholders(draft: Draft, spec) -> Draft:
 def dedupe(draft: Draft) -> Draft:
     """Return the draft without a borrowed sentence said twice or a paragraph saying the same again."""
     seen: set[str] = set()
-    said: list[str] = []  # borrowed sentences kept so far, to drop one said again in other words
+    said: list[tuple[str, str]] = []  # (sentence, source) kept: one said again in other words goes
     kept: list[str] = []
 
     def clean(paragraph: DraftParagraph) -> DraftParagraph | None:
@@ -432,10 +432,12 @@ def dedupe(draft: Draft) -> Draft:
             return None
         out = []
         for s in sentences(paragraph.text):
-            if len(s) >= 12 and (s in seen or any(same_sentence(s, t) for t in said)):
+            # only across sources: one speech's parallel sentences (排比) are meant
+            if len(s) >= 12 and (s in seen or any(doc != paragraph.source.doc_id and same_sentence(s, t)
+                                                  for t, doc in said)):
                 continue
             seen.add(s)
-            said.append(s)
+            said.append((s, paragraph.source.doc_id))
             out.append(s)
         text = "".join(out)
         if not text:

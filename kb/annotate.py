@@ -625,9 +625,12 @@ def same_sentence(a: str, b: str) -> bool:
     True
     >>> same_sentence("要加强组织领导，明确责任分工。", "要加强督查考核，确保任务落地。")
     False
+    >>> same_sentence("统一思想认识，强化责任担当。", "要进一步统一思想认识，强化责任担当，把基层党建工作作为重要政治任务来抓。")
+    False
     """
-    if min(len(content_grams(a)), len(content_grams(b))) < 10:
-        return False
+    sizes = sorted((len(content_grams(a)), len(content_grams(b))))
+    if sizes[0] < 10 or sizes[0] * 2 < sizes[1]:
+        return False  # a short lead restated in a long sentence is elaboration, not repetition
     shared = overlap(a, b)
     return shared >= 0.7 or (shared >= 0.45 and shared_clause(a, b))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from generator import DraftSpec, draft
@@ -87,10 +89,14 @@ def test_a_sentence_said_again_in_other_words_is_dropped_but_a_different_one_sta
     again = DraftPart("heading", 1, "三、", "压实责任", (DraftParagraph(
         "一是强化监督执纪。纪委监委要把作风建设作为日常监督的重要内容，用好专项检查和巡察监督方式。"
         "要精准运用监督执纪“四种形态”，抓早抓小、防微杜渐，对苗头性倾向性问题及时提醒纠正，"
-        "坚持严管和厚爱相结合，注重把握政策界限。", SRC),))
+        "坚持严管和厚爱相结合，注重把握政策界限。", Source("d2", "在×市纪检监察工作会议上的讲话", "2025-01-01")),))
     other = DraftPart("heading", 1, "四、", "加强保障", (DraftParagraph(
         "要加大财政资金投入力度，优先保障基层应急装备和物资储备。", SRC),))
     result = dedupe(Draft("speech", "t", "题", None, None, (), (first, again, other), ()))
+    # one speech's parallel sentences (排比) are meant: the same text from the first source stays whole
+    same_source = dedupe(Draft("speech", "t", "题", None, None, (), (first, replace(again, paragraphs=(
+        replace(again.paragraphs[0], source=SRC),))), ()))
+    assert same_source.parts[1].paragraphs[0].text == again.paragraphs[0].text
     assert [p.paragraphs[0].text for p in result.parts] == [
         first.paragraphs[0].text,
         "一是强化监督执纪。要精准运用监督执纪“四种形态”，抓早抓小、防微杜渐，对苗头性倾向性问题及时提醒纠正，"
