@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kb import KnowledgeBase  # noqa: E402
-from kb.annotate import (RANK, announced_counts, self_references, title_unit_level, content_grams, foreign_unit_refs, foreign_voice,  # noqa: E402
+from kb.annotate import (QUOTATION, RANK, announced_counts, self_references, title_unit_level, content_grams, foreign_unit_refs, foreign_voice,  # noqa: E402
                          meeting_bound,
                          point_lead, same_point, season_conflicts,
                          series_problems, sentences, stale_years, superseded)
@@ -256,6 +256,11 @@ def main() -> None:
     print("合计\t" + "\t".join(str(totals[c]) for c in CATEGORIES))
     speeches = [r for r in rows if r[1].kind == "speech"]
     print(f"讲话稿标题平行：{sum(1 for r in speeches if r[4])}/{len(speeches)}")
+    # central leaders' words enter only as attributed quotations: list them so a reader can check each
+    for spec, result, *_ in speeches:
+        for p in result.paragraphs():
+            if QUOTATION.match(p.text):
+                print(f"引语（{'、'.join(spec.topic)}）：{p.text}　出处：{p.source.describe() if p.source else '无'}")
 
 
 if __name__ == "__main__":

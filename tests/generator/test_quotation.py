@@ -159,13 +159,37 @@ def test_real_speeches_give_a_quotation_with_the_speakers_title(tmp_path):
         pytest.skip("没有真实文档（../shared/corpus/real），跳过")
     from generator.candidates import Library, quotation_material
 
+    from kb.structure import document_text
+
     kb = KnowledgeBase.open(tmp_path / "kb")
     with kb:
         kb.ingest([real])
         found = quotation_material(Library(kb), ("全面从严治党",), set())
-    assert found is not None
-    text, source = found
+        assert found is not None
+        text, source = found
+        source_text = "".join(document_text(kb.document(source.doc_id)))
     assert QUOTATION.match(text) and text.startswith("习近平总书记强调，“")
     words = QUOTATION.match(text).group("words")
+    assert words + "。" in source_text  # verbatim, a whole sentence of the speech
     assert "我" not in words and "各省" not in words
-    assert source.date and source.date[:4].isdigit()
+    assert source.date and source.date[:4].isdigit() and "习近平" in source.title
+
+
+def test_the_same_quotation_whatever_the_ingest_order(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    second = LEADER.format(byline="中共中央总书记 林某某").replace(
+        "文明创建是凝聚人心的基础工程，必须一以贯之、久久为功。", "文明创建贵在坚持，必须常抓不懈、久久为功。")
+    paths = []
+    for name, text in (("local.md", LOCAL.format(topic="文明创建")),
+                       ("leader.md", LEADER.format(byline="中共中央总书记 林某某")),
+                       ("leader2.md", second.replace("2024-05-10", "2024-06-10").replace("2024年5月10日", "2024年6月10日"))):
+        (folder / name).write_text(text, encoding="utf-8")
+        paths.append(folder / name)
+    quotes = []
+    for sub, order in (("a", paths), ("b", list(reversed(paths)))):
+        with KnowledgeBase.open(tmp_path / sub) as kb:
+            for path in order:
+                kb.ingest([path])
+            quotes.append([p.text for p in draft(SPEC, kb).paragraphs() if QUOTATION.match(p.text)])
+    assert quotes[0] == quotes[1] and len(quotes[0]) == 1
