@@ -37,6 +37,7 @@ def draft_findings(paras, *, unit: str | None = None, date: str | None = None):
     seen: dict[str, int] = {}
     for i, para in enumerate(paras):
         text = para.text
+        quoted = _quoted_spans(text)
         if level:
             for ref in foreign_unit_refs(text, level):
                 whose = f"本单位（{unit}）" if unit else "本稿"
@@ -49,14 +50,18 @@ def draft_findings(paras, *, unit: str | None = None, date: str | None = None):
             if actual and actual != announced.count:
                 yield para, announced.start, "数量不符", "错误", \
                     f"“{announced.text}”与下文实有的 {actual} 点（部分）不一致"
+        # a leader's words quoted with attribution (总书记强调，“…”) are verbatim: not judged by the date
         if year:
             for start, words in stale_years(text, year):
-                yield para, start, "年份过时", "疑似", f"“{words}”早于本稿的 {year} 年，请核对"
+                if not _inside(quoted, start):
+                    yield para, start, "年份过时", "疑似", f"“{words}”早于本稿的 {year} 年，请核对"
             for start, words, row in superseded(text, when):
-                yield para, start, "提法过时", "疑似", f"“{words}”自 {row.since} 起已有新提法“{row.instead}”，请核对"
+                if not _inside(quoted, start):
+                    yield para, start, "提法过时", "疑似", f"“{words}”自 {row.since} 起已有新提法“{row.instead}”，请核对"
         if month:
             for start, word in season_conflicts(text, month, date=when if len(when) >= 10 else None):
-                yield para, start, "季节不符", "疑似", f"“{word}”与 {_date_words(when)}的日期不符"
+                if not _inside(quoted, start):
+                    yield para, start, "季节不符", "疑似", f"“{word}”与 {_date_words(when)}的日期不符"
         for sentence in sentences(text):
             if len(sentence) >= 12 and sentence[-1] in "。！？；" and not sentence.startswith("#"):
                 if sentence in seen:
@@ -64,6 +69,17 @@ def draft_findings(paras, *, unit: str | None = None, date: str | None = None):
                 else:
                     seen[sentence] = getattr(para, "line", i + 1)
     yield from _series(paras)
+
+
+_ATTRIBUTED = re.compile(r"(?:总书记|主席|总理|委员长|同志)(?:强调|指出|要求|说)[，：]“([^“”]*)”")
+
+
+def _quoted_spans(text):
+    return [(m.start(1), m.end(1)) for m in _ATTRIBUTED.finditer(text)]
+
+
+def _inside(spans, index):
+    return any(start <= index < end for start, end in spans)
 
 
 def _filling(text, match, unit, level, when):

@@ -340,3 +340,13 @@ def test_check_unit_and_date_in_the_library_function(tmp_path):
     rules = {f.rule for f in check_file(path, unit="江州市", date="2026-03-18")}
     assert {"单位层级", "季节不符", "占位符"} <= rules
     assert not {"单位层级", "季节不符"} & {f.rule for f in check_file(path)}
+
+
+def test_check_leaves_an_attributed_quotation_as_spoken(runner, no_kb, tmp_path):
+    # the quoted words are verbatim: an old formulation inside them is not the writer's to change
+    text = ("在江州市工作会议上的讲话\n同志们：\n"
+            "林某某总书记强调，“要深入贯彻党的十九大精神”。全市上下要深入贯彻党的十九大精神。\n")
+    path = write(tmp_path / "稿.txt", text)
+    result = runner.invoke(check, [str(path), "--date", "2026-03-18", "--json"], obj=no_kb)
+    found = [f for f in json.loads(result.stdout) if f["rule"] == "提法过时"]
+    assert [f["column"] for f in found] == [text.splitlines()[2].rindex("党的十九大精神") + 1]
