@@ -142,8 +142,9 @@ def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
                                slot_roles)
             _mark_used(part, used_texts)
         heading = hint or slot.heading or (composed[0] if composed else part.heading)
+        # a composed heading keeps its part's source: the note names the heading it replaced
         parts.append(replace(part, heading=heading, slot=slot.role, alternatives=alternatives,
-                             source=None if (hint or slot.heading or composed) else part.source))
+                             source=None if (hint or slot.heading) else part.source))
 
     if not outline_only:
         parts = _fit_total(parts, target, frame)

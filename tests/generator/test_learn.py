@@ -15,6 +15,8 @@ from kb import KnowledgeBase
 
 FIXTURES = Path(__file__).resolve().parent.parent / "data" / "learn"
 GENERIC = {"全面", "建设", "环境", "生产", "促进", "工作"}
+HEADINGS = {line.split("、", 1)[1] for path in FIXTURES.glob("*.md")
+            for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("## ")}
 
 
 def _library(path: Path, files: list[Path]) -> KnowledgeBase:
@@ -148,6 +150,13 @@ def test_outline_offers_learned_and_curated_sets(fixture_kb):
         lengths = [len(h) for h in heading_set]
         assert max(lengths) - min(lengths) <= 6
         assert all(len(h.split("，")[0]) == 6 for h in heading_set)
+    # a composed heading keeps the source of its part, with the heading it replaced
+    sources = outline.sources()
+    for part in outline.parts:
+        assert part.heading in outline.heading_sets[0]
+        original = part.source.section_path[0]
+        assert original[:2] in ("一、", "二、", "三、", "四、") and original[2:] in HEADINGS
+        assert sources[part.heading].endswith(" · " + original)
 
 
 def test_library_that_cannot_be_written_still_learns(fixture_kb, monkeypatch):
