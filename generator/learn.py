@@ -33,7 +33,7 @@ from pathlib import Path
 #: The cache file in the library folder.
 CACHE_FILE = "learned.json"
 #: Bump when what is cached per document changes.
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 #: Words that are never topic words: every topic of official writing has them (with the
 #: generic words of generator.candidates), and the words that frame a heading.
@@ -141,12 +141,17 @@ def read_document(doc, *, foreign: bool = False) -> list[dict]:
     from kb.phrases import extract_phrases
 
     out = []
+    cut: dict[str, list[str]] = {}  # each heading is segmented once, though read twice
 
     def visit(section, path: str) -> None:
         heads = [section.heading] + [c.heading for c in section.children
                                      if c.kind == "heading" and c.heading]
         text = "，".join(heads)
-        terms = {w for w in _words(text)}
+        terms = set()
+        for head in heads:
+            if head not in cut:
+                cut[head] = _words(head)
+            terms.update(cut[head])
         for paragraph in (*section.paragraphs, *section.after):
             terms.update(m.text for m in extract_phrases(paragraph) if _term(m.text))
         out.append({"level": section.level, "heading": section.heading, "path": path,
@@ -241,7 +246,8 @@ def _read(kb, info) -> dict | None:
         doc = kb.document(info.doc_id)
     except Exception:  # noqa: BLE001 - a document the store cannot give is simply not learned from
         return None
-    foreign = profile_document(doc).foreign
+    # only a local speech's headings give frames: other documents need no voice
+    foreign = doc.doc_type != "speech" or profile_document(doc).foreign
     return {"hash": info.text_hash, "title": info.title, "doc_type": info.doc_type,
             "speech": doc.doc_type == "speech" and not foreign, "topics": list(doc.tags),
             "sections": read_document(doc, foreign=foreign)}
