@@ -3,22 +3,25 @@
 Two tables are learned from the writer's own library, beside the curated
 ones in generator/topics.toml and generator/headings.toml:
 
-- **related terms**: the words of headings and the 提法 that co-occur with the
-  topic in the same level-1 section (its heading and sub-headings, or any
-  section of a document whose title names the topic), scored by pointwise
-  mutual information with a minimum count of two sections from two documents;
-  generic words, single characters and numbers never count;
+- **related terms**: the words of headings (nouns and verbal nouns) and the
+  提法 that co-occur with the topic: in a section whose heading, whose
+  ancestors' headings or whose document's title name the topic, the words of
+  its heading and its sub-headings and the 提法 of its own paragraphs. They
+  are scored by pointwise mutual information with a minimum count of two
+  sections from two documents; generic words, single characters, numbers and
+  dated formulations (十四五) never count;
 - **heading frames**: level-1 headings of local speeches that hold a known
   topic (a curated topic or the document's own topic tags) in a place any
   topic can take (深刻认识安全生产的重大意义 → 深刻认识{t}的重大意义), grouped
   by the role of their section, kept only in the shape compose.py requires
   of a parallel set, without unit names, years, numbers or another topic.
 
-Reading every stored document is the costly part, so what is read of each
-document (its level-1 headings, their roles and 提法) is cached in the
-library folder (``learned.json``), keyed by the document's id and text hash:
-after an ingest only new documents are read. Every result is computed from
-the documents sorted by content, so ingest order never matters.
+Reading every stored document is the costly part (about 6–8 ms of CPU a
+document), so what is read of each document is cached in the library folder
+(``learned.json``), keyed by the document's id and text hash: after an
+ingest only new documents are read, and a library built before learning
+existed learns once, on its first draft. Every result is computed from the
+documents sorted by content, so ingest order never matters.
 """
 
 from __future__ import annotations
@@ -99,14 +102,14 @@ class Learned:
     """What the library teaches: its sections, read once; terms and frames are computed per topic."""
 
     units: list[Unit] = field(default_factory=list)
-    _terms: dict = field(default_factory=dict)  # what was computed, by topic and limits
+    _memo: dict = field(default_factory=dict)  # what was computed, by topic and limits
 
     def terms(self, topic: str, *, limit: int = 8, min_count: int = 2) -> list[str]:
         """Return the terms that co-occur with ``topic`` in the library, best first (see module doc)."""
         key = (topic, limit, min_count)
-        if key not in self._terms:
-            self._terms[key] = related_terms(self.units, topic, limit=limit, min_count=min_count)
-        return self._terms[key]
+        if key not in self._memo:
+            self._memo[key] = related_terms(self.units, topic, limit=limit, min_count=min_count)
+        return self._memo[key]
 
     def frames(self, known_topics=None, *, per_role: int = 4) -> dict[str, list[tuple[str, str]]]:
         """Return role → [(frame, source heading)], the frames most often learned first.
@@ -118,9 +121,9 @@ class Learned:
 
             known_topics = _topic_table()
         key = ("frames", tuple(sorted(known_topics)), per_role)
-        if key not in self._terms:
-            self._terms[key] = heading_frames(self.units, known_topics, per_role=per_role)
-        return self._terms[key]
+        if key not in self._memo:
+            self._memo[key] = heading_frames(self.units, known_topics, per_role=per_role)
+        return self._memo[key]
 
     def frame_table(self) -> dict[str, list[str]]:
         """Return role → frames, as generator.compose.heading_sets takes them."""
@@ -129,7 +132,7 @@ class Learned:
 
 # -- reading the library --------------------------------------------------------------------------
 
-def read_document(doc, *, foreign: bool = False) -> list[dict]:
+def read_document(doc) -> list[dict]:
     """Return what learning keeps of one stored document: one entry per heading, in order.
 
     Each entry holds the heading's level, its text with its children's
@@ -177,20 +180,6 @@ def _words(text: str) -> list[str]:
     from kb.analysis import dictionary_tag, words
 
     return [w for w in words(text) if _term(w) and dictionary_tag(w) in _TERM_TAGS | {None}]
-
-
-def _walk(section):
-    for child in section.children:
-        yield child
-        yield from _walk(child)
-
-
-def _section_text(section):
-    yield section.heading
-    yield from section.paragraphs
-    for child in section.children:
-        yield from _section_text(child)
-    yield from section.after
 
 
 def _term(word: str) -> bool:
@@ -242,15 +231,17 @@ def learned(kb) -> Learned:
 def _read(kb, info) -> dict | None:
     from generator.candidates import profile_document
 
+    from kb.errors import KbError
+
     try:
         doc = kb.document(info.doc_id)
-    except Exception:  # noqa: BLE001 - a document the store cannot give is simply not learned from
-        return None
+    except KbError:
+        return None  # a stored file missing or damaged: nothing to learn from it until reindex
     # only a local speech's headings give frames: other documents need no voice
     foreign = doc.doc_type != "speech" or profile_document(doc).foreign
     return {"hash": info.text_hash, "title": info.title, "doc_type": info.doc_type,
             "speech": doc.doc_type == "speech" and not foreign, "topics": list(doc.tags),
-            "sections": read_document(doc, foreign=foreign)}
+            "sections": read_document(doc)}
 
 
 def _units(docs: dict) -> list[Unit]:
@@ -292,8 +283,8 @@ def _save(path: Path, data: dict) -> None:
 def related_terms(units: list[Unit], topic: str, *, limit: int = 8, min_count: int = 2) -> list[str]:
     """Return the terms that co-occur with ``topic``, by pointwise mutual information, best first.
 
-    A section is about the topic when its headings or its document's title
-    hold the topic; a term must occur in at least ``min_count`` such sections
+    A section is about the topic when its heading, a heading above it or its
+    document's title holds the topic; a term must occur in at least ``min_count`` such sections
     of two different documents, and be three times likelier there than in
     the library at large (PMI above log 3), or, in a library the topic
     fills, used mostly (two thirds of its sections) near the topic. Pieces of the topic and terms holding it are left
