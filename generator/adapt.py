@@ -21,7 +21,7 @@ import re
 from dataclasses import replace
 
 from kb.annotate import (SEASON_MONTHS, _SEASON, announced_counts, foreign_unit_refs, foreign_voice,
-                         meeting_bound, point_lead, same_point, sentences, stale_years, superseded,
+                         meeting_bound, point_lead, same_point, same_sentence, sentences, stale_years, superseded,
                          title_unit_level)
 
 from generator.model import Draft, DraftParagraph, DraftPart
@@ -166,6 +166,24 @@ def shift_years(text: str, year: int, source_year: int | None) -> str:
     return "".join(out)
 
 
+_YEAR_CLAIM = re.compile(r"^(?:今年|明年|去年)是[^。！？；]*(?:之年|周年|关键一年|攻坚年|收官|开局)[^。！？；]*[。！？；]")
+
+
+def drop_year_claims(text: str, year: int, source_year: int | None) -> str:
+    """Return the text without sentences saying what the source's year was (今年是“十四五”规划的收官之年).
+
+    They were true of the year the source was given in, not of the draft's.
+
+    >>> drop_year_claims("今年是“十四五”规划的收官之年，任务繁重。要抓好落实。", 2026, 2025)
+    '要抓好落实。'
+    >>> drop_year_claims("今年是“十五五”规划的开局之年。要抓好落实。", 2026, 2026)
+    '今年是“十五五”规划的开局之年。要抓好落实。'
+    """
+    if not source_year or source_year == year:
+        return text
+    return "".join(s for s in sentences(text) if not _YEAR_CLAIM.match(s.lstrip()))
+
+
 def fix_seasons(text: str, month: int) -> str:
     """Return the text without season words the month contradicts (a lead clause goes, others are marked).
 
@@ -278,6 +296,9 @@ def adapt(draft: Draft, spec) -> Draft:
         if steps is not None and year and month:
             text = schedule(text, year, month, steps)
         if year:
+            text = drop_year_claims(text, year, source_year)
+            if not text:
+                return None
             text = shift_years(text, year, source_year)
             text = mark_superseded(text, when)
         if month:
@@ -364,6 +385,7 @@ def list_placeholders(draft: Draft, spec) -> Draft:
 def dedupe(draft: Draft) -> Draft:
     """Return the draft without a borrowed sentence said twice or a paragraph saying the same again."""
     seen: set[str] = set()
+    said: list[str] = []  # borrowed sentences kept so far, to drop one said again in other words
     kept: list[str] = []
 
     def clean(paragraph: DraftParagraph) -> DraftParagraph | None:
@@ -374,9 +396,10 @@ def dedupe(draft: Draft) -> Draft:
             return None
         out = []
         for s in sentences(paragraph.text):
-            if len(s) >= 12 and s in seen:
+            if len(s) >= 12 and (s in seen or any(same_sentence(s, t) for t in said)):
                 continue
             seen.add(s)
+            said.append(s)
             out.append(s)
         text = "".join(out)
         if not text:
