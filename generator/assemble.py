@@ -121,7 +121,7 @@ def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
     for i, (slot, pick) in enumerate(zip(slots, picks)):
         hint = spec.headings[i] if i < len(spec.headings) else None
         composed = [s[i] for s in heading_sets if i < len(s)]
-        alternatives = tuple(dict.fromkeys(composed[1:] + [
+        alternatives = tuple(dict.fromkeys(composed[1:4] + [
             c.section.heading for c in candidates[i] if pick is None or c.section.heading != pick.section.heading]))[:4]
         if pick is None:
             heading = hint or slot.heading or (composed[0] if composed else _TODO.format(slot.label))
