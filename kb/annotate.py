@@ -49,7 +49,7 @@ _CN_VALUE["两"] = 2
 # talks about 县级 matters without speaking as a county).
 _UNIT_CHAR = {"省": "省", "市": "市", "区": "区", "县": "县", "镇": "乡镇", "乡": "乡镇"}
 _STRONG = re.compile(
-    r"(?P<own>[我本]|(?<![健完齐安保周十万])全)(?P<u1>[省市区县镇乡])(?![长级域委直属内外镇村土场民])"
+    r"(?P<own>[我本]|(?<![健完齐安周十万])(?<!(?<!确)保)全)(?P<u1>[省市区县镇乡])(?![长级域委直属内外镇村土场民])"
     r"|(?<![各地州盟自治×])(?P<u2>[省市区县])(?P<org>委(?!员)|政府|人大|政协|纪委)"
     r"|(?<![各、])(?P<u3>[镇乡])(?P<org2>党委|政府)")
 _GRADE = re.compile(r"(?<![各省市区县乡镇])(?P<u>[省市区县])级")
@@ -625,9 +625,12 @@ def same_sentence(a: str, b: str) -> bool:
     True
     >>> same_sentence("要加强组织领导，明确责任分工。", "要加强督查考核，确保任务落地。")
     False
+    >>> same_sentence("统一思想认识，强化责任担当。", "要进一步统一思想认识，强化责任担当，把基层党建工作作为重要政治任务来抓。")
+    False
     """
-    if min(len(content_grams(a)), len(content_grams(b))) < 10:
-        return False
+    sizes = sorted((len(content_grams(a)), len(content_grams(b))))
+    if sizes[0] < 10 or sizes[0] * 2 < sizes[1]:
+        return False  # a short lead restated in a long sentence is elaboration, not repetition
     shared = overlap(a, b)
     return shared >= 0.7 or (shared >= 0.45 and shared_clause(a, b))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from generator import DraftSpec, draft
@@ -21,6 +23,14 @@ SRC = Source("d1", "在×区工作会议上的讲话", "2024-03-01")
 ], ids=["区→市", "县→区", "unchanged"])
 def test_rewrite_level(text, level, wanted):
     assert rewrite_level(text, level) == wanted
+
+
+def test_a_city_text_borrowed_by_a_district_speaks_for_the_district():
+    text = "对全市网格进行优化调整。市基层治理工作领导小组牵头，市直各部门和市民政局支持，各县区政府落实，确保全市在全省领先。"
+    assert rewrite_level(text, "区", source="市") == (
+        "对全区网格进行优化调整。区基层治理工作领导小组牵头，区直各部门和区民政局支持，各街道（镇）落实，确保全区在全省领先。")
+    # without knowing the source speaks as a city, 全市 in a district text is the city around it
+    assert rewrite_level("为全市发展大局作出全区贡献。", "区") == "为全市发展大局作出全区贡献。"
 
 
 def test_fill_placeholders_and_mark_the_rest():
@@ -79,10 +89,14 @@ def test_a_sentence_said_again_in_other_words_is_dropped_but_a_different_one_sta
     again = DraftPart("heading", 1, "三、", "压实责任", (DraftParagraph(
         "一是强化监督执纪。纪委监委要把作风建设作为日常监督的重要内容，用好专项检查和巡察监督方式。"
         "要精准运用监督执纪“四种形态”，抓早抓小、防微杜渐，对苗头性倾向性问题及时提醒纠正，"
-        "坚持严管和厚爱相结合，注重把握政策界限。", SRC),))
+        "坚持严管和厚爱相结合，注重把握政策界限。", Source("d2", "在×市纪检监察工作会议上的讲话", "2025-01-01")),))
     other = DraftPart("heading", 1, "四、", "加强保障", (DraftParagraph(
         "要加大财政资金投入力度，优先保障基层应急装备和物资储备。", SRC),))
     result = dedupe(Draft("speech", "t", "题", None, None, (), (first, again, other), ()))
+    # one speech's parallel sentences (排比) are meant: the same text from the first source stays whole
+    same_source = dedupe(Draft("speech", "t", "题", None, None, (), (first, replace(again, paragraphs=(
+        replace(again.paragraphs[0], source=SRC),))), ()))
+    assert same_source.parts[1].paragraphs[0].text == again.paragraphs[0].text
     assert [p.paragraphs[0].text for p in result.parts] == [
         first.paragraphs[0].text,
         "一是强化监督执纪。要精准运用监督执纪“四种形态”，抓早抓小、防微杜渐，对苗头性倾向性问题及时提醒纠正，"
