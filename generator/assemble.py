@@ -68,7 +68,8 @@ def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
 
         labels = [section_role(p.section.heading, "".join(p.section.paragraphs)) if p else s.label
                   for s, p in zip(slots, picks)]
-        heading_sets = _sets(labels, spec.topic, count=4)
+        # frames learned from the library's own headings first, the curated ones after
+        heading_sets = _sets(labels, spec.topic, count=6, learned=library.learned.frame_table())
         if heading_sets:
             # each occasion has its own default wording; variants move on from there
             base = {"推进会": 1, "座谈会": 2, "工作会议": 3, "总结表彰会": 1}.get(info.occasion, 0)
@@ -114,7 +115,7 @@ def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
     for i, pick in enumerate(picks):
         if pick is not None and spec.topic and not any(
                 c in section_text(pick.section) or c in (pick.doc.title or "") for c in _cores(spec.topic)):
-            found = [w for w in topic_words(spec.topic) if w in section_text(pick.section)][:2]
+            found = [w for w in topic_words(spec.topic, library.learned) if w in section_text(pick.section)][:2]
             warnings.append(f"第{cn_numeral(i + 1)}部分的材料讲的是“{'、'.join(found)}”，与“{'、'.join(spec.topic)}”"
                             "相关但不直接，请按本主题改写")
     parts: list[DraftPart] = []
@@ -122,7 +123,7 @@ def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
     for i, (slot, pick) in enumerate(zip(slots, picks)):
         hint = spec.headings[i] if i < len(spec.headings) else None
         composed = [s[i] for s in heading_sets if i < len(s)]
-        alternatives = tuple(dict.fromkeys(composed[1:] + [
+        alternatives = tuple(dict.fromkeys(composed[1:4] + [
             c.section.heading for c in candidates[i] if pick is None or c.section.heading != pick.section.heading]))[:4]
         if pick is None:
             heading = hint or slot.heading or (composed[0] if composed else _TODO.format(slot.label))
@@ -148,7 +149,7 @@ def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
                                  spec.topic, kind="speech", occasion=None)
             if info.kind == "speech" or slot.repeat:
                 # a plan's stages and guarantees stay those of one plan
-                part = _extend(part, budget, donors, used_texts, topic_words(spec.topic), spec.topic,
+                part = _extend(part, budget, donors, used_texts, topic_words(spec.topic, library.learned), spec.topic,
                                slot_roles)
             _mark_used(part, used_texts)
             if info.kind == "speech" and slot.label in ("认识", "理论") and quoted < 2:
@@ -159,8 +160,9 @@ def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
                     used_texts.add(found[0])
                     part = replace(part, paragraphs=(DraftParagraph(found[0], found[1]),) + part.paragraphs)
         heading = hint or slot.heading or (composed[0] if composed else part.heading)
+        # a composed heading keeps its part's source: the note names the heading it replaced
         parts.append(replace(part, heading=heading, slot=slot.role, alternatives=alternatives,
-                             source=None if (hint or slot.heading or composed) else part.source))
+                             source=None if (hint or slot.heading) else part.source))
 
     if not outline_only:
         parts = _fit_total(parts, target, frame)

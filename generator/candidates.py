@@ -49,6 +49,16 @@ class Library:
     docs: dict = field(default_factory=dict)
     searches: dict = field(default_factory=dict)
     profiles: dict = field(default_factory=dict)
+    _learned: object = None
+
+    @property
+    def learned(self):
+        """Return what the library teaches (generator.learn.Learned), read once per draft."""
+        if self._learned is None:
+            from generator.learn import learned
+
+            self._learned = learned(self.kb)
+        return self._learned
 
     def document(self, doc_id: str) -> Document:
         if doc_id not in self.docs:
@@ -76,11 +86,15 @@ GENERIC = frozenset("""全面 建设 环境 生产 促进 工作 发展 推进 �
 治理 改革 创新 安全 提升 深化 推动 实施 开展 落实 问题 重点 任务 经济 社会 文化 机制 制度""".split())
 
 
-def topic_words(topic: tuple[str, ...]) -> list[str]:
+def topic_words(topic: tuple[str, ...], learned=None) -> list[str]:
     """Return the words that mark a part as on topic: the topic as given and its related terms.
 
     The topic is never split into sub-words (全面从严治党 is not about 全面);
-    related terms come from the curated table generator/topics.toml and, for a
+    related terms come from the curated table generator/topics.toml or, for a
+    topic the table lacks, from ``learned`` (a generator.learn.Learned: the
+    terms that co-occur with the topic in the library's headings and 提法:
+    learned terms beside a curated list let in material the curated list
+    keeps out, such as a school-safety point in a 安全生产 speech), and, for a
     topic ending in 工作, the topic without it (信访工作 → 信访).
 
     >>> topic_words(("全面从严治党",))[:3]
@@ -92,8 +106,11 @@ def topic_words(topic: tuple[str, ...]) -> list[str]:
     words: list[str] = []
     for item in topic:
         core = item[:-2] if item.endswith("工作") and len(item) > 3 else item
-        related = [w for w in table.get(item, table.get(core, {})).get("related", [])
-                   if w not in item]  # a piece of the topic (网络 of 网络安全) is a sub-word, not a term
+        curated = table.get(item, table.get(core, {})).get("related", [])
+        related = [w for w in curated if w not in item]  # a piece of the topic (网络 of 网络安全) is a sub-word
+        if learned is not None and not curated:
+            # the curated table speaks for the common topics; for the others the library does
+            related += [w for w in learned.terms(item) if w not in item]
         for word in [item, core, *related]:
             if word not in words and len(word) >= 2 and word not in GENERIC:
                 words.append(word)
@@ -134,7 +151,7 @@ def gather(library: Library, slot: Slot, topic: tuple[str, ...], *, kind: str,
     floor); sources in a voice the unit cannot speak in (a State Council
     document, a central leader, a regulation) are left out of speeches.
     """
-    words = topic_words(topic)
+    words = topic_words(topic, library.learned)
     doc_type = "speech" if kind == "speech" else "work_plan"
     queries = [(" ".join(topic), {"doc_type": doc_type}), (" ".join(topic), {})]
     queries += [(w, {}) for w in words[1:6]]

@@ -77,9 +77,18 @@ def _renumber_points(part: DraftPart, level: int) -> DraftPart:
 
 
 
-def heading_frames(label: str) -> list[str]:
-    """Return the heading frames of a slot label (认识, 任务, 保障 …), or [] when none are known."""
-    return list(_package_table("headings.toml").get(label, {}).get("frames", []))
+def heading_frames(label: str, learned: dict | None = None) -> list[str]:
+    """Return the heading frames of a slot label (认识, 任务, 保障 …): learned ones first, then curated.
+
+    ``learned`` maps a section role to frames learned from the library's own
+    headings (generator.learn); a label without frames of its own takes the
+    curated 任务 frames, unless the library taught it some.
+    """
+    own = list((learned or {}).get(label, []))
+    curated = list(_package_table("headings.toml").get(label, {}).get("frames", []))
+    if not curated and not own and label != "任务":
+        curated = heading_frames("任务")
+    return list(dict.fromkeys(own + curated))
 
 
 def topic_phrase(topic: tuple[str, ...]) -> str:
@@ -87,30 +96,50 @@ def topic_phrase(topic: tuple[str, ...]) -> str:
     return "和".join(topic) if topic else "各项工作"
 
 
-def heading_sets(labels: list[str], topic: tuple[str, ...], *, count: int = 4) -> list[list[str]]:
+def heading_sets(labels: list[str], topic: tuple[str, ...], *, count: int = 4,
+                 learned: dict | None = None) -> list[list[str]]:
     """Return up to ``count`` parallel heading sets for parts of the given slot labels.
 
+    Set k takes the k-th frame of each label: the frames learned from the
+    library (``learned``: role → frames) first, then the curated ones.
     Repeated labels (two 任务 parts) take different frames of the same set.
-    A set whose lengths spread more than ±3 characters is dropped.
+    A set whose lengths spread more than ±3 characters, or where two headings
+    open with the same phrase, is dropped.
 
     >>> heading_sets(["认识", "任务", "保障"], ("安全生产",))[0]
     ['提高政治站位，深刻认识安全生产的重要意义', '突出工作重点，扎实推进安全生产各项任务', '压实工作责任，确保安全生产各项任务落地见效']
+    >>> heading_sets(["认识", "保障"], ("安全生产",), learned={"保障": ["强化责任担当，为{t}提供坚强保障"]})[0]
+    ['提高政治站位，深刻认识安全生产的重要意义', '强化责任担当，为安全生产提供坚强保障']
+    >>> heading_sets(["认识", "任务"], ("信访工作",))[1][1]
+    '聚焦关键环节，全力抓好信访重点工作'
+
     """
     t = topic_phrase(topic)
-    sets = []
-    for row in range(count):
+    frames = {label: heading_frames(label, learned) for label in dict.fromkeys(labels)}
+    rows = max((len(f) for f in frames.values()), default=0)
+    sets: list[list[str]] = []
+    for row in range(rows):
         headings = []
         seen: dict[str, int] = {}
         for label in labels:
-            frames = heading_frames(label) or heading_frames("任务")
+            options = frames[label]
             n = seen.get(label, 0)
             seen[label] = n + 1
-            frame = frames[(row + n) % len(frames)]
-            headings.append(_tidy(frame.format(t=t)))
+            frame = options[(row + n) % len(options)]
+            headings.append(_tidy(frame.format(t=_core(t) if "工作" in frame.partition("{t}")[2] else t)))
         lengths = [len(h) for h in headings]
-        if headings and max(lengths) - min(lengths) <= 6 and len(set(headings)) == len(headings):
+        leads = {h.partition("，")[0] for h in headings}  # two 坚持问题导向 in one set read as one
+        if headings and max(lengths) - min(lengths) <= 6 and len(leads) == len(headings) \
+                and headings not in sets:
             sets.append(headings)
+        if len(sets) == count:
+            break
     return sets
+
+
+def _core(topic: str) -> str:
+    """Return a topic without a closing 工作 where the frame says 工作 itself (信访重点工作, not 信访工作重点工作)."""
+    return topic[:-2] if topic.endswith("工作") and len(topic) > 3 else topic
 
 
 def _tidy(text: str) -> str:
