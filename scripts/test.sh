@@ -28,4 +28,6 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
-exec .venv/bin/python -m pytest -q "$@"
+# One test process per core (pytest-xdist): the suite is mostly waiting on subprocesses,
+# LibreOffice and Chromium, and every test keeps to its own temporary folder.
+exec .venv/bin/python -m pytest -q -n auto "$@"
