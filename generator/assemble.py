@@ -55,9 +55,7 @@ def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
         from generator.compose import heading_sets as _sets
 
         # each heading says what its part's body is (a 形势 part under a 认识 slot gets a 形势 heading)
-        from kb.annotate import section_role
-
-        labels = [section_role(p.section.heading, "".join(p.section.paragraphs)) if p else s.label
+        labels = [library.part_role(p.doc_id, p.doc, p.index, plan=False) if p else s.label
                   for s, p in zip(slots, picks)]
         heading_sets = _sets(labels, spec.topic, count=4)
         if heading_sets:

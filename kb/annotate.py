@@ -10,7 +10,8 @@ selection) and ``bigan check`` (kb/proofread_draft.py) call the same rules.
 - :func:`time_bound` — sentences holding years, seasons, 上半年 / 今年 …;
 - :func:`announced_counts` — 讲五个方面 / 以下六个方面 / 强调三点;
 - :func:`section_role` — what a section is for (认识, 任务, 保障 …, or a plan's 实施步骤 …);
-- :func:`season_conflicts`, :func:`stale_years`, :func:`superseded` — what a date makes wrong.
+- :func:`season_conflicts`, :func:`stale_years`, :func:`superseded` — what a date makes wrong;
+- :func:`annotate_document` — all of the above for a whole document and its parts, once, at ingest.
 
 >>> [r.level for r in self_references("过去一年，全区安全生产形势总体平稳，区委高度重视。")]
 ['区', '区']
@@ -29,15 +30,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-#: Unit levels, from the top.
-LEVELS = ("中央", "国务院", "省", "市", "区", "县", "乡镇")
+from kb.model import (LEVELS, PARTS, PLAN_ROLES, REGISTERS, SPEECH_ROLES,  # noqa: F401 (re-exported)
+                      Annotation, Document, DocumentAnnotation, Section)
 
-#: Section roles of speeches and plans (see section_role).
-SPEECH_ROLES = ("认识", "形势", "成效", "任务", "保障", "理论", "检视")
-PLAN_ROLES = ("总体要求", "工作目标", "主要任务", "实施步骤", "保障措施")
-
-#: Registers (voices) of a passage.
-REGISTERS = ("中央领导", "国务院文件", "法规", "地方讲话", "地方方案")
+# The values these rules give (unit LEVELS, SPEECH_ROLES, PLAN_ROLES, REGISTERS, PARTS) live in
+# kb.model, beside the Annotation that stores them, so that the CLI lists them without this module.
 
 _NUM = "一二两三四五六七八九十"
 _CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九十")}
@@ -671,3 +668,80 @@ SLOT_ROLES = {
     "行动": ("保障", "任务", "检视"), "总体要求": ("总体要求",), "指导思想": ("总体要求",), "工作目标": ("工作目标",),
     "主要任务": ("主要任务", "任务"), "实施步骤": ("实施步骤",), "保障措施": ("保障措施", "保障"),
 }
+
+
+# -- a whole document, at ingest -----------------------------------------------------------------
+
+def section_text(section: Section) -> str:
+    """Return a section's whole text: heading, paragraphs, children and the paragraphs after them."""
+    parts = [section.heading, *section.paragraphs]
+    parts.extend(section_text(c) for c in section.children)
+    parts.extend(section.after)
+    return "".join(parts)
+
+
+def document_unit_level(doc: Document, text: str) -> str | None:
+    """Return the level a document speaks for: its self-references and title, else its issuer's level."""
+    return unit_level(text, doc.title or "") or title_unit_level(doc.meta.issuer or "")
+
+
+def document_voice(doc: Document, text: str) -> str:
+    """Return a document's register: :func:`register` of its text, or what its type and issuer say.
+
+    A regulation speaks as a regulation, and an opinion or notice issued by
+    the State Council or the central Party as a State Council document, even
+    where no sentence gives it away; another opinion, notice or report is a
+    local document.
+    """
+    voice = register(text, doc_type=doc.doc_type)
+    if voice not in ("地方讲话", "地方方案"):
+        return voice
+    if doc.doc_type == "regulation":
+        return "法规"
+    if doc.doc_type in ("opinion", "notice"):
+        central = title_unit_level(doc.meta.issuer or "") == "中央" or title_unit_level(doc.title or "") == "中央"
+        return "国务院文件" if central else "地方方案"
+    return voice
+
+
+def _annotation(role: str, text: str, doc: Document, whole: Annotation) -> Annotation:
+    """Return a part's annotation: its own level and voice, or the document's when it shows none."""
+    own_voice = register(text, doc_type=doc.doc_type)
+    voice = own_voice if own_voice not in ("地方讲话", "地方方案") else whole.voice
+    return Annotation(role=role, unit_level=unit_level(text) or whole.unit_level, voice=voice,
+                      meeting_bound=bool(meeting_bound(text)), time_bound=bool(time_bound(text)))
+
+
+def annotate_document(doc: Document) -> DocumentAnnotation:
+    """Return what a document and each of its level-1 sections are: role, unit level, voice, bound sentences.
+
+    A section's level and voice are its own (我区 / 本意见印发 …) or, when it
+    shows none, the document's. A work plan's sections take the plan roles
+    (总体要求 …), any other document's the speech roles (认识 …).
+
+    >>> from kb.model import Document, Section
+    >>> doc = Document(title="在全市安全生产工作会议上的讲话", doc_type="speech", sections=(
+    ...     Section("heading", 1, "一、", "提高政治站位，深刻认识安全生产的重大意义", ("今天召开这次会议。",)),
+    ...     Section("heading", 1, "二、", "压实工作责任", ("全区上下要抓好落实。",))))
+    >>> notes = annotate_document(doc)
+    >>> notes.document.unit_level, notes.document.voice
+    ('市', '地方讲话')
+    >>> [(p.role, p.unit_level, p.meeting_bound) for p in notes.parts]
+    [('认识', '市', True), ('保障', '区', False)]
+    """
+    from kb.structure import document_text
+
+    text = "".join(document_text(doc))
+    level = document_unit_level(doc, text) or ""
+    voice = document_voice(doc, text)
+    plan = doc.doc_type == "work_plan"
+    bare = Annotation("", level, voice)
+    parts = tuple(_annotation(section_role(s.heading, "".join(s.paragraphs), plan=plan),
+                              section_text(s), doc, bare) for s in doc.sections)
+    opening = _annotation("opening", "".join(p for p in (doc.byline, doc.salutation, *doc.opening) if p),
+                          doc, bare)
+    closing = _annotation("closing", "".join(doc.closing), doc, bare)
+    every = (*parts, opening, closing)
+    whole = Annotation("", level, voice, meeting_bound=any(p.meeting_bound for p in every),
+                       time_bound=any(p.time_bound for p in every))
+    return DocumentAnnotation(document=whole, parts=parts, opening=opening, closing=closing)
