@@ -218,6 +218,7 @@ _QUOTED = re.compile(r"(?:总书记|同志)(?:强调|指出|要求|说)[，：]�
 # -- sentences ------------------------------------------------------------------------------
 
 _SENTENCE = re.compile(r"[^。！？；]*(?:[。！？；]|$)")
+_SENTENCE_MARKS = re.compile(r"[“（(”）)。！？；]")
 
 
 def sentences(text: str) -> list[str]:
@@ -229,14 +230,16 @@ def sentences(text: str) -> list[str]:
     out = []
     depth = 0
     start = 0
-    for i, ch in enumerate(text):
+    # Only brackets and end marks matter: visit those, not every character (ingest runs this).
+    for match in _SENTENCE_MARKS.finditer(text):
+        ch = match.group()
         if ch in "“（(":
             depth += 1
         elif ch in "”）)":
             depth = max(depth - 1, 0)
-        elif ch in "。！？；" and depth == 0:
-            out.append(text[start:i + 1])
-            start = i + 1
+        elif depth == 0:
+            out.append(text[start:match.end()])
+            start = match.end()
     if text[start:].strip():
         out.append(text[start:])
     return [s for s in out if s.strip()]
@@ -685,30 +688,28 @@ def document_unit_level(doc: Document, text: str) -> str | None:
     return unit_level(text, doc.title or "") or title_unit_level(doc.meta.issuer or "")
 
 
-def document_voice(doc: Document, text: str) -> str:
-    """Return a document's register: :func:`register` of its text, or what its type and issuer say.
-
-    A regulation speaks as a regulation, and an opinion or notice issued by
-    the State Council or the central Party as a State Council document, even
-    where no sentence gives it away; another opinion, notice or report is a
-    local document.
-    """
-    voice = register(text, doc_type=doc.doc_type)
-    if voice not in ("地方讲话", "地方方案"):
-        return voice
+def _base_voice(doc: Document, level: str) -> str:
+    """Return the voice a document's type, issuer and level give it when no sentence shows one."""
     if doc.doc_type == "regulation":
         return "法规"
     if doc.doc_type in ("opinion", "notice"):
-        central = title_unit_level(doc.meta.issuer or "") == "中央" or title_unit_level(doc.title or "") == "中央"
+        central = "中央" in (title_unit_level(doc.meta.issuer or ""), title_unit_level(doc.title or ""))
         return "国务院文件" if central else "地方方案"
-    return voice
+    if doc.doc_type == "speech" and level == "中央":
+        return "中央领导"  # 在全国…会议上的讲话
+    return "地方方案" if doc.doc_type == "work_plan" else "地方讲话"
 
 
-def _annotation(role: str, text: str, doc: Document, whole: Annotation) -> Annotation:
+def _voice(text: str, doc: Document, default: str) -> str:
+    """Return the voice a text shows (central leader, State Council, regulation), else ``default``."""
+    found = register(text, doc_type=doc.doc_type)
+    return default if found in ("地方讲话", "地方方案") else found
+
+
+def _annotation(role: str, text: str, doc: Document, frame: Annotation) -> Annotation:
     """Return a part's annotation: its own level and voice, or the document's when it shows none."""
-    own_voice = register(text, doc_type=doc.doc_type)
-    voice = own_voice if own_voice not in ("地方讲话", "地方方案") else whole.voice
-    return Annotation(role=role, unit_level=unit_level(text) or whole.unit_level, voice=voice,
+    return Annotation(role=role, unit_level=unit_level(text) or frame.unit_level,
+                      voice=_voice(text, doc, frame.voice),
                       meeting_bound=bool(meeting_bound(text)), time_bound=bool(time_bound(text)))
 
 
@@ -716,8 +717,13 @@ def annotate_document(doc: Document) -> DocumentAnnotation:
     """Return what a document and each of its level-1 sections are: role, unit level, voice, bound sentences.
 
     A section's level and voice are its own (我区 / 本意见印发 …) or, when it
-    shows none, the document's. A work plan's sections take the plan roles
-    (总体要求 …), any other document's the speech roles (认识 …).
+    shows none, the document's: its title and self-references (else its
+    issuer) for the level; for the voice, what its title, opening and closing
+    show, else its type (a regulation, a central opinion or notice, a speech at
+    a 全国 meeting, a local plan or speech). The document's own voice is that,
+    unless a central leader's first person or a regulation's articles appear
+    anywhere in it. A work plan's sections take the plan roles (总体要求 …),
+    any other document's the speech roles (认识 …).
 
     >>> from kb.model import Document, Section
     >>> doc = Document(title="在全市安全生产工作会议上的讲话", doc_type="speech", sections=(
@@ -733,15 +739,21 @@ def annotate_document(doc: Document) -> DocumentAnnotation:
 
     text = "".join(document_text(doc))
     level = document_unit_level(doc, text) or ""
-    voice = document_voice(doc, text)
     plan = doc.doc_type == "work_plan"
-    bare = Annotation("", level, voice)
+    # The document's own frame (title, opening, closing) sets the voice its parts inherit: an
+    # opinion's addressees (各省、自治区、直辖市人民政府) make every part a State Council one.
+    opening_text = "".join(p for p in (doc.byline, doc.salutation, *doc.opening) if p)
+    frame_text = (doc.title or "") + opening_text + "".join(doc.closing)
+    frame = Annotation("", level, _voice(frame_text, doc, _base_voice(doc, level)))
     parts = tuple(_annotation(section_role(s.heading, "".join(s.paragraphs), plan=plan),
-                              section_text(s), doc, bare) for s in doc.sections)
-    opening = _annotation("opening", "".join(p for p in (doc.byline, doc.salutation, *doc.opening) if p),
-                          doc, bare)
-    closing = _annotation("closing", "".join(doc.closing), doc, bare)
+                              section_text(s), doc, frame) for s in doc.sections)
+    opening = _annotation("opening", opening_text, doc, frame)
+    closing = _annotation("closing", "".join(doc.closing), doc, frame)
     every = (*parts, opening, closing)
-    whole = Annotation("", level, voice, meeting_bound=any(p.meeting_bound for p in every),
-                       time_bound=any(p.time_bound for p in every))
-    return DocumentAnnotation(document=whole, parts=parts, opening=opening, closing=closing)
+    # A central leader's first person or a regulation's articles anywhere make the whole
+    # document one a local unit cannot speak as its own (drafting leaves it out).
+    whole = register(text, doc_type=doc.doc_type)
+    voice = whole if whole in ("中央领导", "法规") else frame.voice
+    document = Annotation("", level, voice, meeting_bound=any(p.meeting_bound for p in every),
+                          time_bound=any(p.time_bound for p in every))
+    return DocumentAnnotation(document=document, parts=parts, opening=opening, closing=closing)

@@ -350,10 +350,10 @@ class KnowledgeBase:
 
         return annotate_document(self.document(info.doc_id))
 
-    def passages(self, doc_id: str) -> list[Passage]:
-        """Return the passages of a stored document, in order."""
+    def passages(self, doc_id: str, *, annotate: bool = True) -> list[Passage]:
+        """Return the passages of a stored document, in order (``annotate=False``: text and place only)."""
         info = self._find(doc_id)
-        return document_passages(self.document(info.doc_id), info.doc_id, info.source)
+        return document_passages(self.document(info.doc_id), info.doc_id, info.source, annotate=annotate)
 
     def stats(self) -> dict:
         """Return counts: documents by type, passages, characters, index size."""
@@ -665,14 +665,15 @@ class KnowledgeBase:
         """Yield the passages of those documents the knowledge base still holds."""
         for doc_id in doc_ids:
             try:
-                yield from self.passages(doc_id)
+                yield from self.passages(doc_id, annotate=False)  # 提法 read only the text
             except NotFoundError:
                 continue  # removed in this batch
 
     def _build_phrases(self):
         from kb.phrases import PhraseLibrary
 
-        return PhraseLibrary.build(p for info in self.documents() for p in self.passages(info.doc_id))
+        return PhraseLibrary.build(p for info in self.documents()
+                                   for p in self.passages(info.doc_id, annotate=False))
 
     def phrase_library(self):
         """Return the 提法 library of the knowledge base (built from the stored passages when missing)."""
@@ -852,7 +853,7 @@ class KnowledgeBase:
         # the user's corrections (bigan edit) apply as at ingest.
         doc = self._overrides().apply(info.source, dataclasses.replace(
             doc, title=info.title, source_path=info.source))
-        passages = document_passages(doc, "", info.source)
+        passages = document_passages(doc, "", info.source, annotate=False)
         body = [p.text for p in passages if p.role != "title"] or [p.text for p in passages]
         if text_hash(body) != info.text_hash or len(passages) != info.passages:
             return False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kb.cleaning import normalise
-from kb.model import Document, DocumentAnnotation, Passage, Section
+from kb.model import Annotation, Document, DocumentAnnotation, Passage, Section
 
 
 def section_label(section: Section) -> str:
@@ -25,7 +25,7 @@ def _run_in_lead(section: Section) -> str:
 
 
 def document_passages(doc: Document, doc_id: str, source: str | None = None,
-                      annotation: DocumentAnnotation | None = None) -> list[Passage]:
+                      annotation: DocumentAnnotation | None = None, *, annotate: bool = True) -> list[Passage]:
     """Return the passages of ``doc`` in document order, numbered from 0.
 
     The title, then byline, salutation and opening paragraphs (role opening),
@@ -37,13 +37,17 @@ def document_passages(doc: Document, doc_id: str, source: str | None = None,
     Each passage carries its part's annotation (``annotation``, computed
     when not given): the role, unit level and voice of the level-1 section it
     belongs to (or of the opening, the closing, the whole document), and
-    whether its own text holds meeting-bound or time-bound sentences.
+    whether its own text holds meeting-bound or time-bound sentences. With
+    ``annotate=False`` those stay empty (for callers that read only the text).
     """
     from kb.annotate import annotate_document, meeting_bound, time_bound
 
     out: list[Passage] = []
     source = source if source is not None else doc.source_path
-    notes = annotation if annotation is not None else annotate_document(doc)
+    if not annotate:
+        notes = DocumentAnnotation(Annotation(), opening=Annotation(), closing=Annotation())
+    else:
+        notes = annotation if annotation is not None else annotate_document(doc)
     part = notes.document
 
     def add(text: str | None, role: str, level: int = 0, path: tuple[str, ...] = ()) -> None:
@@ -54,8 +58,8 @@ def document_passages(doc: Document, doc_id: str, source: str | None = None,
         out.append(Passage(doc_id=doc_id, ordinal=len(out), text=text, role=role, level=level,
                            section_path=path, title=doc.title, doc_type=doc.doc_type,
                            date=doc.date, source=source, part=part.role, unit_level=part.unit_level,
-                           voice=part.voice, meeting_bound=bool(meeting_bound(text)),
-                           time_bound=bool(time_bound(text))))
+                           voice=part.voice, meeting_bound=annotate and bool(meeting_bound(text)),
+                           time_bound=annotate and bool(time_bound(text))))
 
     def add_section(section: Section, path: tuple[str, ...]) -> None:
         is_point = section.kind == "point"

@@ -284,9 +284,9 @@ class Searcher:
         reader = searcher.reader()
         self._text = reader.column_reader("text") if reader.has_column("text") else None
         self._meta = reader.column_reader("meta") if reader.has_column("meta") else None
-        self._note = reader.column_reader("note") if reader.has_column("note") else None
         # False in a library built before the annotations (bigan reindex adds them).
         self._annotated = "note" in searcher.schema.names()
+        self._note = reader.column_reader("note") if self._annotated and reader.has_column("note") else None
         # Segment by segment: (reader, first global docnum, docnum after the last).
         self._leaves = [(leaf, base, base + leaf.doc_count_all())
                         for leaf, base in reader.leaf_readers()]
