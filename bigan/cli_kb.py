@@ -132,8 +132,8 @@ def _hit_header(hit) -> str:
 @click.option("--to", "date_to", metavar="DATE", help="截止日期，如 2024-06-30。")
 @click.option("--source", metavar="TEXT", help="只查来源路径含此文字的文档。")
 @click.option("--part", type=click.Choice(PARTS),
-              help="只查某种部分里的段落（按段落所在一级部分的作用）：讲话的 认识 形势 成效 任务 保障 理论 检视，"
-                   "方案的 总体要求 工作目标 主要任务 实施步骤 保障措施，opening（开头）closing（结尾）。")
+              help="只查某种部分里的段落，按段落所在一级部分的作用：前七种见于讲话，总体要求至保障措施见于方案，"
+                   "opening 是开头，closing 是结尾。")
 @click.option("--unit-level", type=click.Choice(LEVELS + ("不详",)),
               help="只查以某一层级单位的口吻说的段落（由标题、发文机关和“我市”“全区”“县委”等自称判断）。")
 @click.option("--voice", type=click.Choice(REGISTERS),

@@ -94,7 +94,9 @@ def pack_note(passage: Passage) -> bytes:
 
 
 def unpack_note(value: bytes) -> tuple[str, str, str, bool, bool]:
-    """Return (part, unit_level, voice, meeting_bound, time_bound) of a note column value."""
+    """Return (part, unit_level, voice, meeting_bound, time_bound) of a note column value (empty: none)."""
+    if not value:
+        return "", "", "", False, False
     part, unit_level, voice, flags = value.decode("utf-8").split(SEP)
     return part, unit_level, voice, "m" in flags, "t" in flags
 

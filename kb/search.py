@@ -120,11 +120,10 @@ class Filters:
     def __post_init__(self):
         if self.role is not None and self.role not in ROLES:
             raise QueryError(f"未知的段落角色“{self.role}”，可选：{'、'.join(ROLES)}")
-        if self.part is not None or self.unit_level is not None or self.voice is not None:
-            for value, choices, what in ((self.part, PARTS, "部分"), (self.unit_level, LEVELS + ("不详",), "单位层级"),
-                                         (self.voice, REGISTERS, "口吻")):
-                if value is not None and value not in choices:
-                    raise QueryError(f"未知的{what}“{value}”，可选：{'、'.join(choices)}")
+        for value, choices, what in ((self.part, PARTS, "部分"), (self.unit_level, LEVELS + ("不详",), "单位层级"),
+                                     (self.voice, REGISTERS, "口吻")):
+            if value is not None and value not in choices:
+                raise QueryError(f"未知的{what}“{value}”，可选：{'、'.join(choices)}")
 
     def active(self) -> bool:
         return any((self.doc_type, self.role, self.level is not None, self.headings,
