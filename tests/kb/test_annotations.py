@@ -303,6 +303,6 @@ def test_edit_recomputes_the_annotation(tmp_path):
         base.edit(doc_id, doc_type="speech", title="在全县防汛物资储备工作会议上的讲话")
         notes = base.annotation(doc_id)
         # read as a speech now: the speech roles, and the title's level
-        assert [p.role for p in notes.parts] == ["任务", "任务", "任务", "任务", "保障"]
+        assert [p.role for p in notes.parts] == ["任务", "任务", "任务", "实施步骤", "保障"]
         assert notes.document.unit_level == "县"
         assert base.count("防汛", part="总体要求") == 0
