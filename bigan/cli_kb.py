@@ -8,7 +8,7 @@ import click
 
 from bigan.cli_support import CONTEXT_SETTINGS, echo_json, json_option, library_errors, terminal_safe, warn
 from kb.errors import QueryError
-from kb.model import DOC_TYPE_NAMES, DOC_TYPES, ROLES, merge_spans
+from kb.model import DOC_TYPE_NAMES, DOC_TYPES, LEVELS, PARTS, REGISTERS, ROLES, merge_spans
 
 #: Progress bars only for batches longer than this.
 PROGRESS_FROM = 20
@@ -131,6 +131,17 @@ def _hit_header(hit) -> str:
 @click.option("--from", "date_from", metavar="DATE", help="起始日期，如 2023 或 2023-05。")
 @click.option("--to", "date_to", metavar="DATE", help="截止日期，如 2024-06-30。")
 @click.option("--source", metavar="TEXT", help="只查来源路径含此文字的文档。")
+@click.option("--part", type=click.Choice(PARTS),
+              help="只查某种部分里的段落，按段落所在一级部分的作用：前七种见于讲话，总体要求至保障措施见于方案，"
+                   "opening 是开头，closing 是结尾。")
+@click.option("--unit-level", type=click.Choice(LEVELS + ("不详",)),
+              help="只查以某一层级单位的口吻说的段落（由标题、发文机关和“我市”“全区”“县委”等自称判断）。")
+@click.option("--voice", type=click.Choice(REGISTERS),
+              help="只查某种口吻的段落：中央领导、国务院文件、法规、地方讲话、地方方案。")
+@click.option("--meeting-bound/--no-meeting-bound", default=None,
+              help="只查含（或不含）会议语境句的段落：今天、刚才、这次会议、受到表彰的……")
+@click.option("--time-bound/--no-time-bound", default=None,
+              help="只查含（或不含）时间语境句的段落：年份、季节、上半年、今年……")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance",
               show_default=True, help="排序：相关度或日期（新的在前）。")
 @click.option("--count", "count_only", is_flag=True, help="只输出命中段落的数目。")
@@ -138,7 +149,7 @@ def _hit_header(hit) -> str:
 @click.pass_context
 @library_errors
 def search(ctx, query, limit, related, doc_type, role, level, headings, date_from, date_to,
-           source, sort, count_only, as_json):
+           source, part, unit_level, voice, meeting_bound, time_bound, sort, count_only, as_json):
     """在素材库中检索提法或素材。
 
     默认精确检索：每个词都须原样出现在段落中；多个词同时满足；-词 表示排除；
@@ -151,10 +162,12 @@ def search(ctx, query, limit, related, doc_type, role, level, headings, date_fro
       bigan search '"GB/T 9704"' --json
       bigan search 基层治理 网格 --related --limit 20
       bigan search 加强 --headings --level 1
+      bigan search 安全生产 --part 任务 --unit-level 市 --no-meeting-bound
     """
     text = " ".join(query)
     filters = dict(doc_type=doc_type, role=role, level=level, headings=headings,
-                   date_from=date_from, date_to=date_to, source=source)
+                   date_from=date_from, date_to=date_to, source=source, part=part,
+                   unit_level=unit_level, voice=voice, meeting_bound=meeting_bound, time_bound=time_bound)
     kb = _open(ctx)
     with kb:
         try:
@@ -205,7 +218,19 @@ def stats(ctx, as_json):
     click.echo(f"索引：{data['index_bytes'] / 1024 / 1024:.1f} MB")
 
 
-def _outline_lines(doc) -> list[str]:
+_PART_NAMES = {"opening": "开头", "closing": "结尾", "": "全文"}
+
+
+def _note(annotation) -> str:
+    """Return an annotation as a writer reads it: 认识｜市｜地方讲话｜会议句·时间句."""
+    bound = "·".join(name for name, flag in (("会议句", annotation.meeting_bound),
+                                             ("时间句", annotation.time_bound)) if flag)
+    fields = [_PART_NAMES.get(annotation.role, annotation.role), annotation.unit_level or "层级不详",
+              annotation.voice, bound]
+    return "｜".join(f for f in fields if f)
+
+
+def _outline_lines(doc, annotation=None) -> list[str]:
     from kb.structure import heading_text  # the parser's patterns take ~40 ms to compile
 
     lines = []
@@ -215,7 +240,12 @@ def _outline_lines(doc) -> list[str]:
             lines.append(f"{'  ' * depth}{heading_text(section)}")
             walk(section.children, depth + 1)
 
-    walk(doc.sections, 0)
+    for index, section in enumerate(doc.sections):
+        heading_line = len(lines)
+        walk((section,), 0)
+        if annotation is not None and index < len(annotation.parts):
+            # a part's role, level and voice follow its heading line
+            lines[heading_line] += f"　〔{_note(annotation.parts[index])}〕"
     for attachment in doc.attachments:
         lines.append(f"{attachment.label or '附件'}：{attachment.title}")
         walk(attachment.sections, 1)
@@ -238,8 +268,9 @@ def show(ctx, doc_id, as_json):
     with _open(ctx) as kb:
         info = kb.info(doc_id)
         doc = kb.document(info.doc_id)
+        annotation = kb.annotation(info.doc_id)
     if as_json:
-        echo_json({"info": info.to_dict(), "document": doc.to_json()})
+        echo_json({"info": info.to_dict(), "document": doc.to_json(), "annotation": annotation.to_json()})
         return
     click.echo(f"编号：{info.doc_id}")
     click.echo(f"标题：{info.title}")
@@ -252,8 +283,14 @@ def show(ctx, doc_id, as_json):
     for alias, _hash in info.aliases:
         click.echo(f"重复：{alias}")
     click.echo(f"段落：{info.passages} 段，{info.chars} 字")
+    whole = annotation.document
+    click.echo(f"单位层级：{whole.unit_level or '不详'}")
+    click.echo(f"口吻：{whole.voice}")
+    bound = "、".join(name for name, flag in (("会议语境句", whole.meeting_bound), ("时间语境句", whole.time_bound))
+                     if flag)
+    click.echo(f"语境：{'含' + bound if bound else '无会议、时间语境句'}")
     click.echo("提纲：")
-    for line in _outline_lines(doc):
+    for line in _outline_lines(doc, annotation):
         click.echo(f"  {line}")
 
 

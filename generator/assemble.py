@@ -64,9 +64,7 @@ def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
         from generator.compose import heading_sets as _sets
 
         # each heading says what its part's body is (a 形势 part under a 认识 slot gets a 形势 heading)
-        from kb.annotate import section_role
-
-        labels = [section_role(p.section.heading, "".join(p.section.paragraphs)) if p else s.label
+        labels = [library.part_role(p.doc_id, p.doc, p.index, plan=False) if p else s.label
                   for s, p in zip(slots, picks)]
         # frames learned from the library's own headings first, the curated ones after
         heading_sets = _sets(labels, spec.topic, count=6, learned=library.learned.frame_table())

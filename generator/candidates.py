@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.model import Document, Section
+from kb.model import Document, DocumentAnnotation, Section
 
 from generator.model import Source
 from generator.templates import Slot
@@ -49,6 +49,7 @@ class Library:
     docs: dict = field(default_factory=dict)
     searches: dict = field(default_factory=dict)
     profiles: dict = field(default_factory=dict)
+    annotations: dict = field(default_factory=dict)
     _learned: object = None
 
     @property
@@ -65,11 +66,31 @@ class Library:
             self.docs[doc_id] = self.kb.document(doc_id)
         return self.docs[doc_id]
 
+    def annotation(self, doc_id: str) -> DocumentAnnotation:
+        """Return (once) the role, level and voice of a stored document and its parts, made at ingest."""
+        if doc_id not in self.annotations:
+            self.annotations[doc_id] = self.kb.annotation(doc_id)
+        return self.annotations[doc_id]
+
     def profile(self, doc_id: str, doc: Document | None = None) -> "DocProfile":
         """Return (once) the voice, level and year of a stored document."""
         if doc_id not in self.profiles:
-            self.profiles[doc_id] = profile_document(doc or self.document(doc_id))
+            self.profiles[doc_id] = profile_document(doc or self.document(doc_id), self.annotation(doc_id))
         return self.profiles[doc_id]
+
+    def part_role(self, doc_id: str, doc: Document, index: int, *, plan: bool) -> str:
+        """Return the role of a document's level-1 section ``index``, read as a plan's part or a speech's.
+
+        The role made at ingest is the one wanted when the document is itself
+        a plan (or not); otherwise it is worked out for the other reading.
+        """
+        parts = self.annotation(doc_id).parts
+        if plan == (doc.doc_type == "work_plan") and index < len(parts):
+            return parts[index].role
+        from kb.annotate import section_role
+
+        section = doc.sections[index]
+        return section_role(section.heading, "".join(section.paragraphs), plan=plan)
 
     def search(self, query: str, **filters):
         """Return topic-search hits; the same search is run once per draft."""
@@ -135,10 +156,9 @@ def _package_table(name: str) -> dict:
 
 def section_text(section: Section) -> str:
     """Return a section's whole text: heading, paragraphs and children."""
-    parts = [section.heading, *section.paragraphs]
-    parts.extend(section_text(c) for c in section.children)
-    parts.extend(section.after)
-    return "".join(parts)
+    from kb.annotate import section_text as text
+
+    return text(section)
 
 
 def gather(library: Library, slot: Slot, topic: tuple[str, ...], *, kind: str,
@@ -170,8 +190,8 @@ def gather(library: Library, slot: Slot, topic: tuple[str, ...], *, kind: str,
         if kind == "speech" and profile.foreign:
             continue
         for index, section in enumerate(doc.sections):
-            score = _score(doc, profile, index, section, slot, words, topic, doc_type, occasion,
-                           heading_hint)
+            score = _score(library, doc_id, doc, profile, index, section, slot, words, topic, doc_type,
+                           occasion, heading_hint)
             if score is not None:
                 candidates.append(Candidate(doc_id, doc, index, section, score, True))
     candidates.sort(key=lambda c: (-c.score, c.doc_id, c.index))
@@ -187,14 +207,15 @@ class DocProfile:
     year: int
 
 
-def profile_document(doc: Document) -> DocProfile:
-    """Return a document's profile from its type, title and self-references."""
-    from kb.annotate import register, title_unit_level, unit_level
+def profile_document(doc: Document, annotation: DocumentAnnotation | None = None) -> DocProfile:
+    """Return a document's profile from its type, title and annotation (made at ingest, else now)."""
+    from kb.annotate import annotate_document, title_unit_level
     from kb.structure import document_text
 
     text = "".join(document_text(doc))
-    level = unit_level(text, doc.title or "")
-    voice = register(text, doc_type=doc.doc_type)
+    whole = (annotation or annotate_document(doc)).document
+    level = whole.unit_level or None
+    voice = whole.voice
     foreign = doc.doc_type in ("notice", "opinion", "regulation") or voice in ("中央领导", "法规") \
         or title_unit_level(doc.title or "") == "中央" \
         or (doc.doc_type == "speech" and level is None and text.count("全党") + text.count("全国") >= 3)
@@ -235,9 +256,9 @@ def relevance(text: str, title: str, words: list[str], topic: tuple[str, ...]) -
     return 0.0
 
 
-def _score(doc: Document, profile: DocProfile, index: int, section: Section, slot: Slot, words,
-           topic, doc_type, occasion, heading_hint) -> float | None:
-    from kb.annotate import SLOT_ROLES, foreign_voice, meeting_bound, section_role
+def _score(library: Library, doc_id: str, doc: Document, profile: DocProfile, index: int, section: Section,
+           slot: Slot, words, topic, doc_type, occasion, heading_hint) -> float | None:
+    from kb.annotate import SLOT_ROLES, foreign_voice, meeting_bound
 
     if section.level != 1 or section.kind != "heading":
         return None
@@ -248,7 +269,7 @@ def _score(doc: Document, profile: DocProfile, index: int, section: Section, slo
         return None
     plan = doc_type == "work_plan"
     if not slot.match:
-        role = section_role(section.heading, "".join(section.paragraphs), plan=plan)
+        role = library.part_role(doc_id, doc, index, plan=plan)
         fitting = SLOT_ROLES.get(slot.label, (slot.label,))
         if role not in fitting:
             return None  # the role is a hard filter
@@ -272,7 +293,7 @@ def _score(doc: Document, profile: DocProfile, index: int, section: Section, slo
         if doc_type == "speech" or foreign > 2:
             return None
         score -= 2.0 * foreign
-    bound = meeting_bound(text)
+    bound = meeting_bound(text) if library.annotation(doc_id).parts[index].meeting_bound else []
     score -= 0.6 * sum(1 for b in bound if b.kind not in ("", occasion))
     score -= 0.2 * len(bound)
     if heading_hint:

@@ -3,15 +3,16 @@
 ``kb`` never imports ``generator``.
 """
 
-from kb.errors import (IndexCorruptError, IndexLockedError, KbError, NotFoundError, QueryError,
-                       ReadError)
-from kb.model import (Attachment, Block, DocMeta, Document, Hit, Passage, RawDocument, Section,
-                      Span)
+from kb.errors import (IndexCorruptError, IndexLockedError, IndexOutdatedError, KbError, NotFoundError,
+                       QueryError, ReadError)
+from kb.model import (Annotation, Attachment, Block, DocMeta, Document, DocumentAnnotation, Hit, Passage,
+                      RawDocument, Section, Span)
 
 __all__ = [
     "Attachment", "Block", "DocMeta", "Document", "Hit", "Passage", "RawDocument", "Section",
     "Span", "KbError", "ReadError", "IndexLockedError", "IndexCorruptError", "QueryError",
     "NotFoundError", "KnowledgeBase", "load_document",
+    "Annotation", "DocumentAnnotation", "IndexOutdatedError",
 ]
 
 

@@ -14,6 +14,7 @@ selection) and ``bigan check`` (kb/proofread_draft.py) call the same rules.
   (the Spring Festival words against that year's festival, :func:`spring_festival`);
 - :func:`level_chains` — 区、街道、社区三级 / 各街道: the ladder of units a text speaks down;
 - :func:`leader`, :func:`quotable_sentences` — who may be quoted, and which of their sentences.
+- :func:`annotate_document` — all of the above for a whole document and its parts, once, at ingest.
 
 >>> [r.level for r in self_references("过去一年，全区安全生产形势总体平稳，区委高度重视。")]
 ['区', '区']
@@ -33,15 +34,11 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-#: Unit levels, from the top.
-LEVELS = ("中央", "国务院", "省", "市", "区", "县", "乡镇")
+from kb.model import (LEVELS, PARTS, PLAN_ROLES, REGISTERS, SPEECH_ROLES,  # noqa: F401 (re-exported)
+                      Annotation, Document, DocumentAnnotation, Section)
 
-#: Section roles of speeches and plans (see section_role).
-SPEECH_ROLES = ("认识", "形势", "成效", "任务", "保障", "理论", "检视")
-PLAN_ROLES = ("总体要求", "工作目标", "主要任务", "实施步骤", "保障措施")
-
-#: Registers (voices) of a passage.
-REGISTERS = ("中央领导", "国务院文件", "法规", "地方讲话", "地方方案")
+# The values these rules give (unit LEVELS, SPEECH_ROLES, PLAN_ROLES, REGISTERS, PARTS) live in
+# kb.model, beside the Annotation that stores them, so that the CLI lists them without this module.
 
 _NUM = "一二两三四五六七八九十"
 _CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九十")}
@@ -402,6 +399,7 @@ def quotation(name: str, title: str, sentence: str) -> str:
 # -- sentences ------------------------------------------------------------------------------
 
 _SENTENCE = re.compile(r"[^。！？；]*(?:[。！？；]|$)")
+_SENTENCE_MARKS = re.compile(r"[“（(”）)。！？；]")
 
 
 def sentences(text: str) -> list[str]:
@@ -413,14 +411,16 @@ def sentences(text: str) -> list[str]:
     out = []
     depth = 0
     start = 0
-    for i, ch in enumerate(text):
+    # Only brackets and end marks matter: visit those, not every character (ingest runs this).
+    for match in _SENTENCE_MARKS.finditer(text):
+        ch = match.group()
         if ch in "“（(":
             depth += 1
         elif ch in "”）)":
             depth = max(depth - 1, 0)
-        elif ch in "。！？；" and depth == 0:
-            out.append(text[start:i + 1])
-            start = i + 1
+        elif depth == 0:
+            out.append(text[start:match.end()])
+            start = match.end()
     if text[start:].strip():
         out.append(text[start:])
     return [s for s in out if s.strip()]
@@ -999,3 +999,89 @@ SLOT_ROLES = {
     "行动": ("保障", "任务", "检视"), "总体要求": ("总体要求",), "指导思想": ("总体要求",), "工作目标": ("工作目标",),
     "主要任务": ("主要任务", "任务"), "实施步骤": ("实施步骤",), "保障措施": ("保障措施", "保障"),
 }
+
+
+# -- a whole document, at ingest -----------------------------------------------------------------
+
+def section_text(section: Section) -> str:
+    """Return a section's whole text: heading, paragraphs, children and the paragraphs after them."""
+    parts = [section.heading, *section.paragraphs]
+    parts.extend(section_text(c) for c in section.children)
+    parts.extend(section.after)
+    return "".join(parts)
+
+
+def document_unit_level(doc: Document, text: str) -> str | None:
+    """Return the level a document speaks for: its self-references and title, else its issuer's level."""
+    return unit_level(text, doc.title or "") or title_unit_level(doc.meta.issuer or "")
+
+
+def _base_voice(doc: Document, level: str) -> str:
+    """Return the voice a document's type, issuer and level give it when no sentence shows one."""
+    if doc.doc_type == "regulation":
+        return "法规"
+    if doc.doc_type in ("opinion", "notice"):
+        central = "中央" in (title_unit_level(doc.meta.issuer or ""), title_unit_level(doc.title or ""))
+        return "国务院文件" if central else "地方方案"
+    if doc.doc_type == "speech" and level == "中央":
+        return "中央领导"  # 在全国…会议上的讲话
+    return "地方方案" if doc.doc_type == "work_plan" else "地方讲话"
+
+
+def _voice(text: str, doc: Document, default: str) -> str:
+    """Return the voice a text shows (central leader, State Council, regulation), else ``default``."""
+    found = register(text, doc_type=doc.doc_type)
+    return default if found in ("地方讲话", "地方方案") else found
+
+
+def _annotation(role: str, text: str, doc: Document, frame: Annotation) -> Annotation:
+    """Return a part's annotation: its own level and voice, or the document's when it shows none."""
+    return Annotation(role=role, unit_level=unit_level(text) or frame.unit_level,
+                      voice=_voice(text, doc, frame.voice),
+                      meeting_bound=bool(meeting_bound(text)), time_bound=bool(time_bound(text)))
+
+
+def annotate_document(doc: Document) -> DocumentAnnotation:
+    """Return what a document and each of its level-1 sections are: role, unit level, voice, bound sentences.
+
+    A section's level and voice are its own (我区 / 本意见印发 …) or, when it
+    shows none, the document's: its title and self-references (else its
+    issuer) for the level; for the voice, what its title, opening and closing
+    show, else its type (a regulation, a central opinion or notice, a speech at
+    a 全国 meeting, a local plan or speech). The document's own voice is that,
+    unless a central leader's first person or a regulation's articles appear
+    anywhere in it. A work plan's sections take the plan roles (总体要求 …),
+    any other document's the speech roles (认识 …).
+
+    >>> from kb.model import Document, Section
+    >>> doc = Document(title="在全市安全生产工作会议上的讲话", doc_type="speech", sections=(
+    ...     Section("heading", 1, "一、", "提高政治站位，深刻认识安全生产的重大意义", ("今天召开这次会议。",)),
+    ...     Section("heading", 1, "二、", "压实工作责任", ("全区上下要抓好落实。",))))
+    >>> notes = annotate_document(doc)
+    >>> notes.document.unit_level, notes.document.voice
+    ('市', '地方讲话')
+    >>> [(p.role, p.unit_level, p.meeting_bound) for p in notes.parts]
+    [('认识', '市', True), ('保障', '区', False)]
+    """
+    from kb.structure import document_text
+
+    text = "".join(document_text(doc))
+    level = document_unit_level(doc, text) or ""
+    plan = doc.doc_type == "work_plan"
+    # The document's own frame (title, opening, closing) sets the voice its parts inherit: an
+    # opinion's addressees (各省、自治区、直辖市人民政府) make every part a State Council one.
+    opening_text = "".join(p for p in (doc.byline, doc.salutation, *doc.opening) if p)
+    frame_text = (doc.title or "") + opening_text + "".join(doc.closing)
+    frame = Annotation("", level, _voice(frame_text, doc, _base_voice(doc, level)))
+    parts = tuple(_annotation(section_role(s.heading, "".join(s.paragraphs), plan=plan),
+                              section_text(s), doc, frame) for s in doc.sections)
+    opening = _annotation("opening", opening_text, doc, frame)
+    closing = _annotation("closing", "".join(doc.closing), doc, frame)
+    every = (*parts, opening, closing)
+    # A central leader's first person or a regulation's articles anywhere make the whole
+    # document one a local unit cannot speak as its own (drafting leaves it out).
+    whole = register(text, doc_type=doc.doc_type)
+    voice = whole if whole in ("中央领导", "法规") else frame.voice
+    document = Annotation("", level, voice, meeting_bound=any(p.meeting_bound for p in every),
+                          time_bound=any(p.time_bound for p in every))
+    return DocumentAnnotation(document=document, parts=parts, opening=opening, closing=closing)

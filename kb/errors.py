@@ -40,6 +40,10 @@ class IndexCorruptError(KbError):
     """The index on disk cannot be opened; `bigan reindex` rebuilds it."""
 
 
+class IndexOutdatedError(KbError):
+    """The index was built by an older version and lacks what was asked for; `bigan reindex` adds it."""
+
+
 class QueryError(KbError):
     """A search query that cannot be run (empty, only exclusions, too short)."""
 

@@ -32,7 +32,7 @@ from whoosh.filedb.filetables import FileFormatError
 
 from kb.analysis import BigramTokenizer, WordTokenizer
 from kb.errors import IndexCorruptError
-from kb.model import Passage
+from kb.model import DocumentAnnotation, Passage
 from kb.store import DocumentInfo, fsync_files, write_atomic
 
 INDEX_NAME = "MAIN"
@@ -69,6 +69,9 @@ def build_schema() -> fields.Schema:
         date=fields.STORED(),
         source=fields.STORED(),
         record=fields.STORED(),
+        # What each passage's part is (pack_note), and the document's annotation on its record.
+        note=fields.COLUMN(columns.VarBytesColumn()),
+        annotation=fields.STORED(),
     )
 
 
@@ -82,6 +85,25 @@ def unpack_meta(value: bytes) -> tuple[str, str, int, str, int, str, str]:
     """Return (date, doc_id, ordinal, role, level, doc_type, source) of a meta column value."""
     date, doc_id, ordinal, role, level, doc_type, source = value.decode("utf-8").split(SEP)
     return date, doc_id, int(ordinal), role, int(level), doc_type, source
+
+
+def pack_note(passage: Passage) -> bytes:
+    """Return the column value holding a passage's annotation: part, unit level, voice, bound flags."""
+    flags = ("m" if passage.meeting_bound else "") + ("t" if passage.time_bound else "")
+    return SEP.join((passage.part, passage.unit_level, passage.voice, flags)).encode("utf-8")
+
+
+def unpack_note(value: bytes) -> tuple[str, str, str, bool, bool]:
+    """Return (part, unit_level, voice, meeting_bound, time_bound) of a note column value (empty: none)."""
+    if not value:
+        return "", "", "", False, False
+    part, unit_level, voice, flags = value.decode("utf-8").split(SEP)
+    return part, unit_level, voice, "m" in flags, "t" in flags
+
+
+def annotated(ix) -> bool:
+    """Return whether an index holds the annotations (libraries built before them do not)."""
+    return "note" in ix.schema.names()
 
 
 def damaged(folder: Path, error: BaseException | str) -> IndexCorruptError:
@@ -238,7 +260,7 @@ class Index:
             fsync_files([p for p in folder.iterdir() if p.suffix in (".seg", ".toc")], folder)
 
     def rebuild(self, items, *, procs: int = 1, limitmb: int = 256) -> None:
-        """Build a fresh index from ``items`` ((DocumentInfo, passages) pairs) and swap it in.
+        """Build a fresh index from ``items`` ((DocumentInfo, passages, annotation) triples) and swap it in.
 
         The caller holds the write lock. The old index stays live until the
         new one is complete; a crash leaves a stray folder, never a broken index.
@@ -247,8 +269,8 @@ class Index:
         ix = _create_empty(folder)
         writer = BatchWriter(ix, procs=procs, limitmb=limitmb, multisegment=False)
         try:
-            for info, passages in items:
-                writer.add(info, passages)
+            for item in items:
+                writer.add(*item)
             writer.commit()
         except BaseException:
             writer.cancel()
@@ -294,22 +316,31 @@ class BatchWriter:
         else:
             self._writer = ix.writer(limitmb=limitmb)
         self.added = 0
+        self._annotated = annotated(ix)
 
     def delete(self, doc_id: str) -> None:
         """Delete a document's passages and record."""
         self._writer.delete_by_term("doc_id", doc_id)
 
-    def add(self, info: DocumentInfo, passages: list[Passage]) -> None:
-        """Add a document's record and passages (delete the old ones first when replacing)."""
+    def add(self, info: DocumentInfo, passages: list[Passage],
+            annotation: DocumentAnnotation | None = None) -> None:
+        """Add a document's record and passages (delete the old ones first when replacing).
+
+        An index built before annotations existed gets none (``bigan reindex`` adds them).
+        """
         writer = self._writer
+        notes = {}
+        if self._annotated and annotation is not None:
+            notes = {"annotation": json.dumps(annotation.to_json(), ensure_ascii=False)}
         writer.add_document(kind="d", key=f"d:{info.doc_id}", doc_id=info.doc_id,
-                            record=json.dumps(info.to_dict(), ensure_ascii=False))
+                            record=json.dumps(info.to_dict(), ensure_ascii=False), **notes)
         for p in passages:
+            note = {"note": pack_note(p)} if self._annotated else {}
             writer.add_document(
                 kind="p", doc_id=p.doc_id, bi=p.text, words=p.text,
                 text=p.text.encode("utf-8"), meta=pack_meta(p), ordinal=p.ordinal, role=p.role,
                 level=p.level, section_path=p.section_path, title=p.title, doc_type=p.doc_type,
-                date=p.date, source=p.source)
+                date=p.date, source=p.source, **note)
         self.added += 1
 
     def commit(self) -> None:
@@ -318,6 +349,15 @@ class BatchWriter:
     def cancel(self) -> None:
         with contextlib.suppress(OSError):
             self._writer.cancel()
+
+
+def read_annotation(searcher, doc_id: str) -> DocumentAnnotation | None:
+    """Return the annotation stored with a document's record, or None (none stored, or no such record)."""
+    docnum = searcher.document_number(key=f"d:{doc_id}")
+    if docnum is None:
+        return None
+    value = searcher.stored_fields(docnum).get("annotation")
+    return DocumentAnnotation.from_json(json.loads(value)) if value else None
 
 
 def read_records(searcher) -> dict[str, DocumentInfo]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.errors import IndexCorruptError, KbError, NotFoundError, ReadError, printable
-from kb.index import DAMAGE, Index, damaged, env_procs, guarded, read_records
-from kb.model import Document, Hit, Passage
+from kb.index import DAMAGE, Index, damaged, env_procs, guarded, read_annotation, read_records
+from kb.model import Document, DocumentAnnotation, Hit, Passage
 from kb.passages import document_passages
 from kb.readers import DEFAULT_MAX_BYTES, DEFAULT_MAX_DOCX_EXPANDED, DOCUMENT_SUFFIXES
 from kb.search import SORTS, Filters, Searcher, parse_query
@@ -134,11 +134,19 @@ def _save_failure(source: str, root: Path, error: OSError) -> str:
             "（请检查磁盘空间和写权限后重新入库）")
 
 
+def _indexable(info: DocumentInfo, doc: Document) -> tuple[DocumentInfo, list[Passage], DocumentAnnotation]:
+    """Return what the index holds of a stored document: its record, passages and annotation."""
+    from kb.annotate import annotate_document
+
+    annotation = annotate_document(doc)
+    return info, document_passages(doc, info.doc_id, info.source, annotation), annotation
+
+
 class _Batch:
     """Changes gathered for one writer transaction; nothing touches the index before commit."""
 
     def __init__(self):
-        self.adds: dict[str, tuple[DocumentInfo, list[Passage]]] = {}
+        self.adds: dict[str, tuple[DocumentInfo, list[Passage], DocumentAnnotation]] = {}
         self.deletes: set[str] = set()
         self.records: dict[str, DocumentInfo] = {}
         self.passages = 0
@@ -260,12 +268,23 @@ class KnowledgeBase:
     def search(self, query: str, *, limit: int | None = 10, related: bool = False,
                doc_type: str | None = None, role: str | None = None, level: int | None = None,
                headings: bool = False, date_from: str | None = None, date_to: str | None = None,
-               source: str | None = None, sort: str = "relevance") -> list[Hit]:
-        """Return the hits of ``query``: exact substrings by default, topic words with ``related``."""
+               source: str | None = None, sort: str = "relevance", part: str | None = None,
+               unit_level: str | None = None, voice: str | None = None,
+               meeting_bound: bool | None = None, time_bound: bool | None = None) -> list[Hit]:
+        """Return the hits of ``query``: exact substrings by default, topic words with ``related``.
+
+        ``part``, ``unit_level``, ``voice``, ``meeting_bound`` and ``time_bound`` filter on
+        the annotations made at ingest (see :meth:`annotation`): the role of the passage's
+        part (认识, 任务 … 总体要求 … opening, closing), the level of the unit it speaks for
+        (市 …, 不详 for unknown), its voice (地方讲话 …), and whether the passage holds
+        sentences bound to its meeting or to a time. A library built before annotations
+        existed raises IndexOutdatedError for these (``bigan reindex`` adds them).
+        """
         if sort not in SORTS:
             raise KbError(f"未知的排序方式“{sort}”，可选：{'、'.join(SORTS)}")
         parsed = parse_query(query)
-        filters = Filters(doc_type, role, level, headings, date_from, date_to, source)
+        filters = Filters(doc_type, role, level, headings, date_from, date_to, source, part, unit_level,
+                          voice, meeting_bound, time_bound)
         search = self._searcher_now()
         run = search.related if related else search.exact
         return guarded(self.index.folder(), run, parsed, filters, limit=limit, sort=sort)
@@ -273,10 +292,13 @@ class KnowledgeBase:
     def count(self, query: str, *, related: bool = False, doc_type: str | None = None,
               role: str | None = None, level: int | None = None, headings: bool = False,
               date_from: str | None = None, date_to: str | None = None,
-              source: str | None = None) -> int:
-        """Return the exact number of passages ``query`` matches."""
+              source: str | None = None, part: str | None = None, unit_level: str | None = None,
+              voice: str | None = None, meeting_bound: bool | None = None,
+              time_bound: bool | None = None) -> int:
+        """Return the exact number of passages ``query`` matches (the filters of :meth:`search`)."""
         parsed = parse_query(query)
-        filters = Filters(doc_type, role, level, headings, date_from, date_to, source)
+        filters = Filters(doc_type, role, level, headings, date_from, date_to, source, part, unit_level,
+                          voice, meeting_bound, time_bound)
         search = self._searcher_now()
         return guarded(self.index.folder(), search.count, parsed, filters, related=related)
 
@@ -311,10 +333,27 @@ class KnowledgeBase:
         except FileNotFoundError:
             raise NotFoundError(f"文档 {info.doc_id} 的存档文件缺失（请重新入库 {info.source}）") from None
 
-    def passages(self, doc_id: str) -> list[Passage]:
-        """Return the passages of a stored document, in order."""
+    def annotation(self, doc_id: str) -> DocumentAnnotation:
+        """Return what a stored document and each of its level-1 sections are (made at ingest).
+
+        The role, unit level and voice of the document, its opening, closing and
+        level-1 sections, and whether they hold meeting-bound or time-bound
+        sentences. A library built before annotations existed has none stored:
+        they are computed from the stored document, as ``bigan reindex`` would.
+        """
         info = self._find(doc_id)
-        return document_passages(self.document(info.doc_id), info.doc_id, info.source)
+        search = self._searcher_now()
+        stored = guarded(self.index.folder(), read_annotation, search.s, info.doc_id)
+        if stored is not None:
+            return stored
+        from kb.annotate import annotate_document
+
+        return annotate_document(self.document(info.doc_id))
+
+    def passages(self, doc_id: str, *, annotate: bool = True) -> list[Passage]:
+        """Return the passages of a stored document, in order (``annotate=False``: text and place only)."""
+        info = self._find(doc_id)
+        return document_passages(self.document(info.doc_id), info.doc_id, info.source, annotate=annotate)
 
     def stats(self) -> dict:
         """Return counts: documents by type, passages, characters, index size."""
@@ -458,8 +497,11 @@ class KnowledgeBase:
         owner = by_alias.get(source)
         if owner is not None and dict(records[owner].aliases).get(source) == digest:
             return "unchanged"
+        from kb.annotate import annotate_document
+
         doc = self._overrides().apply(source, load())  # the user's corrections (bigan edit)
-        passages = document_passages(doc, "", source)
+        annotation = annotate_document(doc)
+        passages = document_passages(doc, "", source, annotation)
         body = [p.text for p in passages if p.role != "title"] or [p.text for p in passages]
         thash = text_hash(body)
         doc_id = thash[:12]
@@ -467,7 +509,7 @@ class KnowledgeBase:
         def set_record(info: DocumentInfo, document: Document | None = None) -> None:
             records[info.doc_id] = info
             if info.doc_id in batch.adds:
-                batch.adds[info.doc_id] = (info, batch.adds[info.doc_id][1])
+                batch.adds[info.doc_id] = (info, *batch.adds[info.doc_id][1:])
             else:
                 batch.records[info.doc_id] = info
             self.store.save(info, document if document is not None else self.store.load(info.doc_id)[1])
@@ -520,7 +562,7 @@ class KnowledgeBase:
         self.store.save(info, doc)
         records[doc_id] = info
         by_source[source] = doc_id
-        batch.adds[doc_id] = (info, passages)
+        batch.adds[doc_id] = (info, passages, annotation)
         batch.passages += len(passages)
         return kind
 
@@ -558,9 +600,9 @@ class KnowledgeBase:
                 if doc_id not in batch.deletes:
                     writer.delete(doc_id)
                     info = batch.records[doc_id]
-                    writer.add(info, document_passages(self.store.load(doc_id)[1], doc_id, info.source))
-            for doc_id, (info, passages) in batch.adds.items():
-                writer.add(info, passages)
+                    writer.add(*_indexable(info, self.store.load(doc_id)[1]))
+            for doc_id, (info, passages, annotation) in batch.adds.items():
+                writer.add(info, passages, annotation)
             # Stored documents reach the disk before any commit refers to them.
             self.store.sync()
             # A failed commit (disk full) must still release Whoosh's lock, or this
@@ -623,14 +665,15 @@ class KnowledgeBase:
         """Yield the passages of those documents the knowledge base still holds."""
         for doc_id in doc_ids:
             try:
-                yield from self.passages(doc_id)
+                yield from self.passages(doc_id, annotate=False)  # 提法 read only the text
             except NotFoundError:
                 continue  # removed in this batch
 
     def _build_phrases(self):
         from kb.phrases import PhraseLibrary
 
-        return PhraseLibrary.build(p for info in self.documents() for p in self.passages(info.doc_id))
+        return PhraseLibrary.build(p for info in self.documents()
+                                   for p in self.passages(info.doc_id, annotate=False))
 
     def phrase_library(self):
         """Return the 提法 library of the knowledge base (built from the stored passages when missing)."""
@@ -786,7 +829,7 @@ class KnowledgeBase:
                 info, doc = self.store.load(doc_id)
                 if progress is not None:
                     progress(info.source)
-                yield info, document_passages(doc, doc_id, info.source)
+                yield _indexable(info, doc)
 
         self.index.rebuild(items(), procs=env_procs() if total >= PARALLEL_FROM else 1)
         for doc_id in set(self.store.stored_ids()) - set(keep):
@@ -810,7 +853,7 @@ class KnowledgeBase:
         # the user's corrections (bigan edit) apply as at ingest.
         doc = self._overrides().apply(info.source, dataclasses.replace(
             doc, title=info.title, source_path=info.source))
-        passages = document_passages(doc, "", info.source)
+        passages = document_passages(doc, "", info.source, annotate=False)
         body = [p.text for p in passages if p.role != "title"] or [p.text for p in passages]
         if text_hash(body) != info.text_hash or len(passages) != info.passages:
             return False

@@ -19,6 +19,16 @@ DOC_TYPE_NAMES = {"speech": "讲话", "work_plan": "工作方案", "report": "�
 #: Passage roles, in the order they appear in a document.
 ROLES = ("title", "opening", "heading", "body", "point", "closing")
 
+#: Unit levels a text can speak for, from the top (kb.annotate.unit_level).
+LEVELS = ("中央", "国务院", "省", "市", "区", "县", "乡镇")
+#: Section roles of speeches and plans (kb.annotate.section_role).
+SPEECH_ROLES = ("认识", "形势", "成效", "任务", "保障", "理论", "检视")
+PLAN_ROLES = ("总体要求", "工作目标", "主要任务", "实施步骤", "保障措施")
+#: Registers (voices) of a passage (kb.annotate.register).
+REGISTERS = ("中央领导", "国务院文件", "法规", "地方讲话", "地方方案")
+#: What a part of a document can be (Annotation.role): a section role, or its opening / closing.
+PARTS = SPEECH_ROLES + PLAN_ROLES + ("opening", "closing")
+
 
 @dataclass(frozen=True)
 class Block:
@@ -168,6 +178,54 @@ class Passage:
     doc_type: str = "other"
     date: str | None = None
     source: str | None = None
+    # What the passage's part is, known at ingest (see Annotation); "" / False when not annotated.
+    part: str = ""
+    unit_level: str = ""
+    voice: str = ""
+    meeting_bound: bool = False
+    time_bound: bool = False
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """What a part of a document is, known at ingest (``kb.annotate.annotate_document``).
+
+    ``role`` is the part's section role (``kb.annotate.SPEECH_ROLES`` or
+    ``PLAN_ROLES``, or "opening" / "closing"; "" for a whole document);
+    ``unit_level`` the level of the unit it speaks for (``kb.annotate.LEVELS``,
+    "" when unknown); ``voice`` its register (``kb.annotate.REGISTERS``);
+    ``meeting_bound`` / ``time_bound`` whether it holds sentences bound to its
+    own meeting (今天 / 刚才 / 受到表彰的…) or to a time (years, seasons, 今年 …).
+    """
+
+    role: str = ""
+    unit_level: str = ""
+    voice: str = ""
+    meeting_bound: bool = False
+    time_bound: bool = False
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class DocumentAnnotation:
+    """A document's annotation: the whole, its opening and closing, and one per level-1 section."""
+
+    document: Annotation
+    parts: tuple[Annotation, ...] = ()  # in the order of Document.sections
+    opening: Annotation = Annotation("opening")
+    closing: Annotation = Annotation("closing")
+
+    def to_json(self) -> dict:
+        return {"document": self.document.to_json(), "opening": self.opening.to_json(),
+                "closing": self.closing.to_json(), "parts": [p.to_json() for p in self.parts]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "DocumentAnnotation":
+        return cls(document=Annotation(**data["document"]), opening=Annotation(**data["opening"]),
+                   closing=Annotation(**data["closing"]),
+                   parts=tuple(Annotation(**p) for p in data["parts"]))
 
 
 @dataclass(frozen=True)
@@ -209,6 +267,11 @@ class Hit:
     spans: tuple[Span, ...]
     score: float
     ordinal: int = 0
+    part: str = ""
+    unit_level: str = ""
+    voice: str = ""
+    meeting_bound: bool = False
+    time_bound: bool = False
 
     def to_json(self) -> dict:
         data = asdict(self)

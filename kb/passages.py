@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kb.cleaning import normalise
-from kb.model import Document, Passage, Section
+from kb.model import Annotation, Document, DocumentAnnotation, Passage, Section
 
 
 def section_label(section: Section) -> str:
@@ -24,7 +24,8 @@ def _run_in_lead(section: Section) -> str:
     return heading_line(section)
 
 
-def document_passages(doc: Document, doc_id: str, source: str | None = None) -> list[Passage]:
+def document_passages(doc: Document, doc_id: str, source: str | None = None,
+                      annotation: DocumentAnnotation | None = None, *, annotate: bool = True) -> list[Passage]:
     """Return the passages of ``doc`` in document order, numbered from 0.
 
     The title, then byline, salutation and opening paragraphs (role opening),
@@ -32,9 +33,22 @@ def document_passages(doc: Document, doc_id: str, source: str | None = None) -> 
     一是…) and its paragraphs (role body, or point inside a point), the closing
     and signature lines (role closing), then each attachment: its title as a
     level-1 heading and its sections below it.
+
+    Each passage carries its part's annotation (``annotation``, computed
+    when not given): the role, unit level and voice of the level-1 section it
+    belongs to (or of the opening, the closing, the whole document), and
+    whether its own text holds meeting-bound or time-bound sentences. With
+    ``annotate=False`` those stay empty (for callers that read only the text).
     """
+    from kb.annotate import annotate_document, meeting_bound, time_bound
+
     out: list[Passage] = []
     source = source if source is not None else doc.source_path
+    if not annotate:
+        notes = DocumentAnnotation(Annotation(), opening=Annotation(), closing=Annotation())
+    else:
+        notes = annotation if annotation is not None else annotate_document(doc)
+    part = notes.document
 
     def add(text: str | None, role: str, level: int = 0, path: tuple[str, ...] = ()) -> None:
         if text is None or not text.strip():
@@ -43,7 +57,9 @@ def document_passages(doc: Document, doc_id: str, source: str | None = None) -> 
         text = normalise(text)
         out.append(Passage(doc_id=doc_id, ordinal=len(out), text=text, role=role, level=level,
                            section_path=path, title=doc.title, doc_type=doc.doc_type,
-                           date=doc.date, source=source))
+                           date=doc.date, source=source, part=part.role, unit_level=part.unit_level,
+                           voice=part.voice, meeting_bound=annotate and bool(meeting_bound(text)),
+                           time_bound=annotate and bool(time_bound(text))))
 
     def add_section(section: Section, path: tuple[str, ...]) -> None:
         is_point = section.kind == "point"
@@ -64,14 +80,18 @@ def document_passages(doc: Document, doc_id: str, source: str | None = None) -> 
             add(paragraph, "body", 0, inner)
 
     add(doc.title, "title")
+    part = notes.opening
     add(doc.byline, "opening")
     add(doc.salutation, "opening")
     for paragraph in doc.opening:
         add(paragraph, "opening")
-    for section in doc.sections:
+    for index, section in enumerate(doc.sections):
+        part = notes.parts[index] if index < len(notes.parts) else notes.document
         add_section(section, ())
+    part = notes.closing
     for paragraph in doc.closing + doc.signature:
         add(paragraph, "closing")
+    part = notes.document
     for attachment in doc.attachments:
         add(attachment.title, "heading", 1)
         root = (attachment.title,)

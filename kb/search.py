@@ -31,9 +31,9 @@ from whoosh.scoring import BM25F, bm25
 
 from kb.analysis import bigrams, lexicon_words
 from kb.cleaning import normalise
-from kb.errors import QueryError
-from kb.index import SEP, unpack_meta
-from kb.model import ROLES, Hit, Span
+from kb.errors import IndexOutdatedError, QueryError
+from kb.index import SEP, unpack_meta, unpack_note
+from kb.model import LEVELS, PARTS, REGISTERS, ROLES, Hit, Span
 
 #: Roles that `headings=True` keeps: the 标题库 of titles and section headings.
 HEADING_ROLES = ("title", "heading")
@@ -109,14 +109,45 @@ class Filters:
     date_from: str | None = None
     date_to: str | None = None
     source: str | None = None
+    # The annotations (kb.annotate.annotate_document): the role of the passage's part, the
+    # unit level and voice it speaks in ("不详" finds the unknown level), its bound sentences.
+    part: str | None = None
+    unit_level: str | None = None
+    voice: str | None = None
+    meeting_bound: bool | None = None
+    time_bound: bool | None = None
 
     def __post_init__(self):
         if self.role is not None and self.role not in ROLES:
             raise QueryError(f"未知的段落角色“{self.role}”，可选：{'、'.join(ROLES)}")
+        for value, choices, what in ((self.part, PARTS, "部分"), (self.unit_level, LEVELS + ("不详",), "单位层级"),
+                                     (self.voice, REGISTERS, "口吻")):
+            if value is not None and value not in choices:
+                raise QueryError(f"未知的{what}“{value}”，可选：{'、'.join(choices)}")
 
     def active(self) -> bool:
         return any((self.doc_type, self.role, self.level is not None, self.headings,
-                    self.date_from, self.date_to, self.source))
+                    self.date_from, self.date_to, self.source)) or self.annotated()
+
+    def annotated(self) -> bool:
+        """Return whether a filter reads the annotations (which libraries built before them lack)."""
+        return any(v is not None for v in (self.part, self.unit_level, self.voice, self.meeting_bound,
+                                           self.time_bound))
+
+    def accepts_note(self, note) -> bool:
+        """Return whether a passage's unpacked note column passes the annotation filters."""
+        part, unit_level, voice, meeting_bound, time_bound = note
+        if self.part is not None and part != self.part:
+            return False
+        if self.unit_level is not None and unit_level != ("" if self.unit_level == "不详" else self.unit_level):
+            return False
+        if self.voice is not None and voice != self.voice:
+            return False
+        if self.meeting_bound is not None and meeting_bound != self.meeting_bound:
+            return False
+        if self.time_bound is not None and time_bound != self.time_bound:
+            return False
+        return True
 
     def accepts(self, meta) -> bool:
         """Return whether a passage's unpacked meta column passes every filter."""
@@ -252,6 +283,9 @@ class Searcher:
         reader = searcher.reader()
         self._text = reader.column_reader("text") if reader.has_column("text") else None
         self._meta = reader.column_reader("meta") if reader.has_column("meta") else None
+        # False in a library built before the annotations (bigan reindex adds them).
+        self._annotated = "note" in searcher.schema.names()
+        self._note = reader.column_reader("note") if self._annotated and reader.has_column("note") else None
         # Segment by segment: (reader, first global docnum, docnum after the last).
         self._leaves = [(leaf, base, base + leaf.doc_count_all())
                         for leaf, base in reader.leaf_readers()]
@@ -265,6 +299,20 @@ class Searcher:
 
     def meta(self, docnum: int):
         return unpack_meta(self._meta[docnum])
+
+    def note(self, docnum: int):
+        """Return (part, unit_level, voice, meeting_bound, time_bound) of a passage."""
+        return unpack_note(self._note[docnum]) if self._note is not None else ("", "", "", False, False)
+
+    def _accepts(self, filters: Filters, docnum: int) -> bool:
+        return filters.accepts(self.meta(docnum)) and (
+            not filters.annotated() or filters.accepts_note(self.note(docnum)))
+
+    def _check_filters(self, filters: Filters) -> None:
+        if filters.annotated() and not self._annotated:
+            raise IndexOutdatedError(
+                "素材库的索引建于旧版本，没有按部分、单位层级、口吻和会议语境、时间语境的标注，"
+                "无法按这些条件筛选：请先运行 bigan reindex 重建索引（已存文档不受影响）")
 
     # -- postings ----------------------------------------------------------------------------
 
@@ -369,7 +417,7 @@ class Searcher:
                 text = column[docnum].decode("utf-8")
                 if not all(t in text for t in include) or any(t in text for t in exclude):
                     continue
-            if check_meta and not filters.accepts(self.meta(docnum)):
+            if check_meta and not self._accepts(filters, docnum):
                 continue
             out.append(docnum)
             if limit is not None and len(out) >= limit:
@@ -384,6 +432,7 @@ class Searcher:
     def exact(self, query: Query, filters: Filters, *, limit: int | None, sort: str) -> list[Hit]:
         """Return the passages holding every term, ranked (or newest first with sort="date")."""
         self._check_exact(query)
+        self._check_filters(filters)
         candidates = self._candidates(query)
         if sort == "date":
             rank = self._order_arrays()[1]
@@ -401,6 +450,7 @@ class Searcher:
 
     def count(self, query: Query, filters: Filters, *, related: bool = False) -> int:
         """Return the exact number of passages the query matches."""
+        self._check_filters(filters)
         if related:
             return len(self._related_scores(query, filters, scored=False))
         self._check_exact(query)
@@ -513,7 +563,7 @@ class Searcher:
                     text = self.text(docnum)
                     if any(t in text for t in query.exclude):
                         continue
-                if check_meta and not filters.accepts(self.meta(docnum)):
+                if check_meta and not self._accepts(filters, docnum):
                     continue
                 scores[docnum] = score if scored else 0.0
             if wanted is None or len(scores) >= pool or results.scored_length() < wanted:
@@ -527,6 +577,7 @@ class Searcher:
         ten hits by plain BM25 (at least that many), not every match: the
         heading weight and signal of :meth:`_topic_scores` then reorder those.
         """
+        self._check_filters(filters)
         pool = None if limit is None or sort == "date" else max(RELATED_POOL, limit * RELATED_POOL // 10)
         scores = self._related_scores(query, filters, pool=pool)
         terms = self.query_words(query)
@@ -560,9 +611,11 @@ class Searcher:
         fields = self.s.stored_fields(docnum)
         text = self.text(docnum)
         haystack = text.lower() if fold and len(text.lower()) == len(text) else text
+        part, unit_level, voice, meeting_bound, time_bound = self.note(docnum)
         return Hit(doc_id=fields["doc_id"], title=fields.get("title") or "",
                    doc_type=fields.get("doc_type") or "other", date=fields.get("date"),
                    source=fields.get("source"), section_path=tuple(fields.get("section_path") or ()),
                    role=fields["role"], level=fields.get("level") or 0, text=text,
                    spans=find_spans(haystack, terms), score=score,
-                   ordinal=fields.get("ordinal") or 0)
+                   ordinal=fields.get("ordinal") or 0, part=part, unit_level=unit_level, voice=voice,
+                   meeting_bound=meeting_bound, time_bound=time_bound)
