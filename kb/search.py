@@ -18,6 +18,7 @@ heading flags of every passage, the word-field lengths of each segment.
 from __future__ import annotations
 
 import heapq
+import json
 import re
 from array import array
 from bisect import bisect_left
@@ -32,7 +33,7 @@ from whoosh.scoring import BM25F, bm25
 from kb.analysis import bigrams, lexicon_words
 from kb.cleaning import normalise
 from kb.errors import QueryError
-from kb.index import SEP, unpack_meta
+from kb.index import SEP, is_legacy, unpack_meta
 from kb.model import ROLES, Hit, Span
 
 #: Roles that `headings=True` keeps: the 标题库 of titles and section headings.
@@ -118,9 +119,12 @@ class Filters:
         return any((self.doc_type, self.role, self.level is not None, self.headings,
                     self.date_from, self.date_to, self.source))
 
-    def accepts(self, meta) -> bool:
-        """Return whether a passage's unpacked meta column passes every filter."""
-        date, _doc_id, _ordinal, role, level, doc_type, source = meta
+    def accepts(self, meta, source_of) -> bool:
+        """Return whether a passage passes every filter, given its unpacked meta column.
+
+        ``source_of(meta)`` returns the passage's source path (read only for a source filter).
+        """
+        date, _doc_id, _ordinal, role, level, doc_type, _path = meta
         if self.doc_type and doc_type != self.doc_type:
             return False
         if self.role and role != self.role:
@@ -133,7 +137,7 @@ class Filters:
             return False
         if self.date_to and (not date or date[:len(self.date_to)] > self.date_to):
             return False
-        if self.source and self.source not in source:
+        if self.source and self.source not in source_of(meta):
             return False
         return True
 
@@ -259,12 +263,35 @@ class Searcher:
         self._order = None
         self._doc_of = None  # docnum -> small document number, built with _order
         self._word_lengths: dict[int, object] = {}
+        # An index of the first format stores the display fields on every passage.
+        self._legacy = is_legacy(searcher.schema)
+        self._docs: dict[str, tuple] = {}
 
     def text(self, docnum: int) -> str:
         return self._text[docnum].decode("utf-8")
 
     def meta(self, docnum: int):
         return unpack_meta(self._meta[docnum])
+
+    def _accepts(self, filters: Filters, docnum: int) -> bool:
+        return filters.accepts(self.meta(docnum), self._source_of)
+
+    def _source_of(self, meta) -> str:
+        return meta[6] if self._legacy else self._document(meta[1])[3]
+
+    def _document(self, doc_id: str) -> tuple:
+        """Return (title, doc_type, date, source, section paths) of a document, read once per searcher."""
+        found = self._docs.get(doc_id)
+        if found is None:
+            if len(self._docs) > 20_000:
+                self._docs.clear()  # bound the cache; it refills from the documents asked for
+            docnum = self.s.document_number(key=f"d:{doc_id}")
+            stored = self.s.stored_fields(docnum) if docnum is not None else {}
+            record = json.loads(stored.get("record") or "{}")
+            found = self._docs[doc_id] = (
+                record.get("title") or "", record.get("doc_type") or "other", record.get("date"),
+                record.get("source"), tuple(tuple(path) for path in stored.get("paths") or ()))
+        return found
 
     # -- postings ----------------------------------------------------------------------------
 
@@ -364,12 +391,16 @@ class Searcher:
             return list(docnums[:limit] if limit is not None else docnums)
         out = []
         column = self._text
+        # The stored text is UTF-8, where a term's bytes occur only where the term does:
+        # compare bytes, without decoding each candidate.
+        include = [t.encode("utf-8") for t in include]
+        exclude = [t.encode("utf-8") for t in exclude]
         for docnum in docnums:
             if not postings_exact:
-                text = column[docnum].decode("utf-8")
+                text = column[docnum]
                 if not all(t in text for t in include) or any(t in text for t in exclude):
                     continue
-            if check_meta and not filters.accepts(self.meta(docnum)):
+            if check_meta and not self._accepts(filters, docnum):
                 continue
             out.append(docnum)
             if limit is not None and len(out) >= limit:
@@ -513,7 +544,7 @@ class Searcher:
                     text = self.text(docnum)
                     if any(t in text for t in query.exclude):
                         continue
-                if check_meta and not filters.accepts(self.meta(docnum)):
+                if check_meta and not self._accepts(filters, docnum):
                     continue
                 scores[docnum] = score if scored else 0.0
             if wanted is None or len(scores) >= pool or results.scored_length() < wanted:
@@ -557,12 +588,18 @@ class Searcher:
     # -- hits --------------------------------------------------------------------------------
 
     def _hit(self, docnum: int, score: float, terms, fold: bool = False) -> Hit:
-        fields = self.s.stored_fields(docnum)
         text = self.text(docnum)
         haystack = text.lower() if fold and len(text.lower()) == len(text) else text
-        return Hit(doc_id=fields["doc_id"], title=fields.get("title") or "",
-                   doc_type=fields.get("doc_type") or "other", date=fields.get("date"),
-                   source=fields.get("source"), section_path=tuple(fields.get("section_path") or ()),
-                   role=fields["role"], level=fields.get("level") or 0, text=text,
-                   spans=find_spans(haystack, terms), score=score,
-                   ordinal=fields.get("ordinal") or 0)
+        spans = find_spans(haystack, terms)
+        if self._legacy:
+            fields = self.s.stored_fields(docnum)
+            return Hit(doc_id=fields["doc_id"], title=fields.get("title") or "",
+                       doc_type=fields.get("doc_type") or "other", date=fields.get("date"),
+                       source=fields.get("source"), section_path=tuple(fields.get("section_path") or ()),
+                       role=fields["role"], level=fields.get("level") or 0, text=text,
+                       spans=spans, score=score, ordinal=fields.get("ordinal") or 0)
+        _date, doc_id, ordinal, role, level, _doc_type, path = self.meta(docnum)
+        title, doc_type, date, source, paths = self._document(doc_id)
+        return Hit(doc_id=doc_id, title=title, doc_type=doc_type, date=date, source=source,
+                   section_path=paths[int(path)] if int(path) < len(paths) else (),
+                   role=role, level=level, text=text, spans=spans, score=score, ordinal=ordinal)
