@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kb.knowledge_base import DEFAULT_BATCH, KnowledgeBase  # noqa: E402
+from kb.knowledge_base import KnowledgeBase  # noqa: E402
 
 SEED = 20240601
 PARAGRAPHS_PER_SECTION = 4
@@ -118,7 +118,7 @@ def cpu_seconds() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def run_size(n: int, sentences: list[str], workdir: Path, batch: int = DEFAULT_BATCH) -> dict:
+def run_size(n: int, sentences: list[str], workdir: Path, batch: int | None = None) -> dict:
     corpus = workdir / f"corpus-{n}"
     kb_path = workdir / f"kb-{n}"
     reused = kb_path.is_dir()
@@ -228,8 +228,8 @@ def main(argv=None) -> None:
     parser.add_argument("--workdir", type=Path,
                         help="work folder to use and keep; a knowledge base an earlier run left "
                              "there is reused (queries timed, ingest not)")
-    parser.add_argument("--batch", type=int, default=DEFAULT_BATCH,
-                        help="documents per ingest commit (a small one builds a library in many batches)")
+    parser.add_argument("--batch", type=int, default=None,
+                        help="documents per ingest commit, fixed (default: the library's, growing within an ingest)")
     args = parser.parse_args(argv)
     sentences = starter_sentences()
     if args.workdir is not None:
