@@ -246,6 +246,10 @@ def _field_lengths(leaf, field: str, doccount: int):
 
 #: Up to this many passages, per-passage lookups beat reading a whole column.
 _FEW = 200
+#: Up to this share of the index, hits are ordered from their own meta values rather than
+#: by date ranks built for every passage: a one-query process (the CLI) never pays for
+#: those, and a long-lived searcher builds them for the queries that match much.
+_FEW_SHARE = 10
 
 
 class Searcher:
@@ -343,9 +347,13 @@ class Searcher:
             self._order = (heading, rank)
         return self._order
 
+    def _few(self, n: int) -> bool:
+        """Return whether ``n`` hits are few enough to order without the searcher-wide arrays."""
+        return n <= _FEW or n * _FEW_SHARE <= self.s.doc_count_all()
+
     def _headings_and_documents(self, docnums) -> tuple:
         """Return (heading flag, document) lookups for ``docnums``, as _ranked gets its keys."""
-        if self._order is None and len(docnums) <= _FEW:
+        if self._order is None and self._few(len(docnums)):
             heading, document = {}, {}
             for docnum in docnums:
                 date, doc_id, ordinal, role = self._meta[docnum].decode("utf-8").split(SEP, 4)[:4]
@@ -494,7 +502,7 @@ class Searcher:
         return lengths
 
     def _ranked(self, docnums, scores, terms, limit, boost: bool = True) -> list[Hit]:
-        if self._order is None and len(docnums) <= _FEW:
+        if self._order is None and self._few(len(docnums)):
             # A few hits: their own date keys give the same order as the searcher-wide
             # date ranks, without building those for every passage on a first query.
             keys = {d: self._order_key(d) for d in docnums}
