@@ -161,6 +161,18 @@ PHRASES_FILE = "phrases.json"   # the 提法 library, derived from the passages
 WORDS_FILE = "words.txt"        # the user's own words for the segmenter, one a line
 
 
+def _library_words(root: Path, library=None) -> list[str]:
+    """Return a library's 提法 and its words.txt, for the segmenter."""
+    from kb.phrases import PhraseLibrary, user_words
+
+    if library is None and (root / PHRASES_FILE).exists():
+        try:
+            library = PhraseLibrary.load(root / PHRASES_FILE)
+        except ReadError:
+            library = None
+    return list(user_words(library, root / WORDS_FILE))
+
+
 class KnowledgeBase:
     """A knowledge-base folder: ingest documents, search passages, maintain the index."""
 
@@ -685,16 +697,13 @@ class KnowledgeBase:
         """
         if self._words_loaded and not force:
             return
-        from kb.analysis import add_words
-        from kb.phrases import PhraseLibrary, user_words
+        from kb.analysis import add_word_source, add_words
 
-        library = self._phrases
-        if library is None and (self.root / PHRASES_FILE).exists():
-            try:
-                library = PhraseLibrary.load(self.root / PHRASES_FILE)
-            except ReadError:
-                library = None
-        add_words(user_words(library, self.root / WORDS_FILE))
+        if force:
+            add_words(_library_words(self.root, self._phrases))
+        else:
+            # Read when the segmenter loads: exact and topic search never load it.
+            add_word_source(str(self.root), lambda root=self.root: _library_words(root))
         self._words_loaded = True
 
     def edit(self, doc_id_or_path: str, *, title: str | None = None, doc_type: str | None = None,

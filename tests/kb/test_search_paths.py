@@ -105,3 +105,25 @@ def test_no_search_loads_the_segmenter(kb):
     assert n == len(_scan(kb, "基层治理")) > 0
     assert dated == ranked == min(n, 10)
     assert (before, after) == (0, 0)
+
+
+def test_search_reads_the_libraries_phrases_only_when_the_segmenter_loads(kb):
+    # Reading a large library's phrases.json took longer than the search itself (issue 18):
+    # searching leaves the 提法 waiting; loading the segmenter adds them.
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1])\n"
+        "from kb import knowledge_base, analysis\n"
+        "from kb.phrases import PhraseLibrary\n"
+        "loads = []\n"
+        "original = PhraseLibrary.load.__func__\n"
+        "PhraseLibrary.load = classmethod(lambda cls, path: loads.append(path) or original(cls, path))\n"
+        "with knowledge_base.KnowledgeBase.open(sys.argv[2], create=False) as kb:\n"
+        "    kb.search('基层治理'); kb.search('基层治理', related=True)\n"
+        "    searched = len(loads)\n"
+        "    words = set(knowledge_base._library_words(kb.root))\n"
+        "    analysis.words('预热')\n"
+        "    frequencies = analysis._jieba().FREQ\n"
+        "print(searched, len(loads), len(words) > 0, all(w in frequencies for w in words))\n")
+    out = subprocess.run([sys.executable, "-c", probe, str(ROOT), str(kb.root)],
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["0", "2", "True", "True"]
