@@ -703,7 +703,8 @@ class KnowledgeBase:
             add_words(_library_words(self.root, self._phrases))
         else:
             # Read when the segmenter loads: exact and topic search never load it.
-            add_word_source(str(self.root), lambda root=self.root: _library_words(root))
+            # The 提法 library itself when a draft has loaded it by then, not a second copy.
+            add_word_source(str(self.root), lambda: _library_words(self.root, self._phrases))
         self._words_loaded = True
 
     def edit(self, doc_id_or_path: str, *, title: str | None = None, doc_type: str | None = None,
