@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import random
 import re
 import resource
@@ -36,6 +37,8 @@ SEED = 20240601
 PARAGRAPHS_PER_SECTION = 4
 SECTIONS_PER_DOC = 4
 NUMERALS = "一二三四五六七八九十"
+#: Common words, timed as exact queries too: most passages hold them, the worst case of ranking.
+COMMON = ["工作", "发展", "建设", "推进", "加强", "我们", "要求", "全面", "群众", "坚持"]
 _SENTENCE = re.compile(r"[^。！？；]+[。！？；]")
 
 
@@ -109,22 +112,29 @@ def sample_queries(texts: list[str], rng: random.Random, n: int, punctuated: boo
     return out
 
 
-def run_size(n: int, sentences: list[str], workdir: Path) -> dict:
+def cpu_seconds() -> float:
+    """Return the user+sys CPU time of this process and its finished children."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def run_size(n: int, sentences: list[str], workdir: Path, batch: int | None = None) -> dict:
     corpus = workdir / f"corpus-{n}"
     kb_path = workdir / f"kb-{n}"
     reused = kb_path.is_dir()
     if reused:
         # --workdir with a knowledge base built by an earlier run: time the queries only.
-        n_docs, failed, ingest_s = None, None, None
+        n_docs, failed, ingest_s, ingest_cpu = None, None, None, None
         with KnowledgeBase.open(kb_path) as kb:
             stats = kb.stats()
     else:
         corpus.mkdir()
         n_docs = build_corpus(corpus, n, sentences)
-        start = time.perf_counter()
-        with KnowledgeBase.open(kb_path) as kb:
+        start, cpu = time.perf_counter(), cpu_seconds()
+        with KnowledgeBase.open(kb_path, batch_size=batch) as kb:
             report = kb.ingest([corpus])
             ingest_s = time.perf_counter() - start
+            ingest_cpu = cpu_seconds() - cpu
             stats = kb.stats()
         failed = len(report.failed)
     rss_mb = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
@@ -154,18 +164,22 @@ def run_size(n: int, sentences: list[str], workdir: Path) -> dict:
     gc.freeze()
     rng = random.Random(SEED + n)
     exact_sets = {"plain": sample_queries(texts, rng, 150, False),
-                  "punctuated": sample_queries(texts, rng, 60, True)}
+                  "punctuated": sample_queries(texts, rng, 60, True), "common": COMMON}
     figures = {"n_passages": len(texts), "documents": n_docs or len(kb.documents()),
                "characters": stats["characters"], "failed": failed,
                "ingest_s": round(ingest_s, 1) if ingest_s else None,
                "ingest_chars_per_s": round(stats["characters"] / ingest_s) if ingest_s else None,
                "ingest_passages_per_s": round(len(texts) / ingest_s) if ingest_s else None,
+               "ingest_cpu_s": round(ingest_cpu, 1) if ingest_cpu else None,
+               "load_average": round(os.getloadavg()[0], 1),
                "index_mb": round(stats["index_bytes"] / 1e6, 1), "peak_rss_mb": round(rss_mb),
+               "segments": len(kb._searcher_now()._leaves),
                "open_and_first_query_s": round(first_query_s, 2),
                "open_and_first_query_commonest_word_s": round(first_common_s, 2)}
     kb.search("预热")  # the first query pays for jieba's dictionary: not a per-query cost
 
-    scan_ms, ranked_ms, unranked_ms, count_ms = [], [], [], []
+    scan_ms, ranked_ms, unranked_ms, count_ms, common_ms = [], [], [], [], []
+    query_cpu = cpu_seconds()
     for name, queries in exact_sets.items():
         found = expected = 0
         for q in queries:
@@ -174,6 +188,8 @@ def run_size(n: int, sentences: list[str], workdir: Path) -> dict:
             truth = {keys[i] for i, t in enumerate(texts) if q in t}
             ms, hits = timed(kb.search, q, limit=10)
             ranked_ms.append(ms)
+            if name == "common":
+                common_ms.append(ms)
             ms, _ = timed(kb.search, q, limit=10, sort="date")
             unranked_ms.append(ms)
             ms, count = timed(kb.count, q)
@@ -192,11 +208,15 @@ def run_size(n: int, sentences: list[str], workdir: Path) -> dict:
         filtered_ms.append(ms)
     kb.close()
     gc.unfreeze()
+    figures["query_cpu_s"] = round(cpu_seconds() - query_cpu, 1)
     for name, values in (("scan", scan_ms), ("ranked", ranked_ms), ("unranked", unranked_ms),
-                         ("count", count_ms), ("topic", topic_ms), ("filtered", filtered_ms)):
+                         ("count", count_ms), ("topic", topic_ms), ("filtered", filtered_ms),
+                         ("ranked_common", common_ms)):
         figures[f"{name}_p50_ms"] = round(statistics.median(values), 2)
         figures[f"{name}_p95_ms"] = round(percentile(values, 0.95), 2)
     figures["queries"] = len(scan_ms) + len(topic_ms) + len(filtered_ms)
+    figures["ranked_p95_over_scan_p50"] = round(figures["ranked_p95_ms"] / figures["scan_p50_ms"], 2)
+    figures["load_average_after"] = round(os.getloadavg()[0], 1)
     shutil.rmtree(corpus, ignore_errors=True)
     return figures
 
@@ -208,6 +228,8 @@ def main(argv=None) -> None:
     parser.add_argument("--workdir", type=Path,
                         help="work folder to use and keep; a knowledge base an earlier run left "
                              "there is reused (queries timed, ingest not)")
+    parser.add_argument("--batch", type=int, default=None,
+                        help="documents per ingest commit, fixed (default: the library's, growing within an ingest)")
     args = parser.parse_args(argv)
     sentences = starter_sentences()
     if args.workdir is not None:
@@ -218,7 +240,7 @@ def main(argv=None) -> None:
     rows = []
     try:
         for n in [int(s) for s in args.sizes.split(",") if s.strip()]:
-            figures = run_size(n, sentences, workdir)
+            figures = run_size(n, sentences, workdir, args.batch)
             print(json.dumps(figures, ensure_ascii=False), flush=True)
             rows.append(figures)
     finally:

@@ -52,6 +52,10 @@ def _is_word(token: str) -> bool:
 #: A dict, so that a word given again (each knowledge base opened in a long-running
 #: process gives all its 提法) moves to the end instead of piling up.
 _pending: dict[str, None] = {}
+#: Where more user words come from, read only when the dictionary is loaded: a large
+#: library's 提法 take longer to read than an exact search takes. One per key (a
+#: library's folder), so a library opened again does not add another.
+_sources: dict[str, object] = {}
 
 
 @functools.cache
@@ -63,11 +67,22 @@ def _jieba():
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
+    for source in list(_sources.values()):
+        add_words(source())  # still pending: this call has not returned yet
+    _sources.clear()
     # A word's frequency depends on the words added before it: keep their order.
     for word in _pending:
         tokenizer.add_word(word)
     _pending.clear()
     return tokenizer
+
+
+def add_word_source(key: str, source) -> None:
+    """Have the words ``source()`` returns added when the segmenter loads (at once when it has)."""
+    if _jieba.cache_info().currsize:
+        add_words(source())
+    else:
+        _sources[key] = source
 
 
 def add_words(words: Iterable[str]) -> int:

@@ -3,9 +3,12 @@
 Each passage is one Whoosh document with a bigram field (Existence format:
 which bigrams occur, for exact candidates), a word field (Frequency format:
 jieba words, for BM25), its text in a column (read only for candidates) and
-its place in the document as stored fields. Each knowledge-base document also
-has one record document (kind "d") holding its catalogue entry, so the
-passages and the catalogue change together in one commit.
+a compact meta column (what filtering and sorting read, and its place in the
+document); a passage stores no fields. Each knowledge-base document also has
+one record document (kind "d") holding its catalogue entry and the section
+paths its passages name, so what is the same for every passage of a
+document (title, type, date, source) is stored once, and the passages and
+the catalogue change together in one commit.
 
 The live index is the folder that the file ``CURRENT`` names, so that a
 rebuilt index replaces the old one by one atomic rename.
@@ -38,6 +41,16 @@ from kb.store import DocumentInfo, fsync_files, write_atomic
 INDEX_NAME = "MAIN"
 POINTER = "CURRENT"
 SEP = "\x1f"
+#: After each commit, segments are merged tiered by size: a segment is kept while it holds
+#: at least this many times the live passages of all smaller segments together.
+MERGE_RATIO = 2
+#: The merging writer's sorting pool (Whoosh's limitmb): merges run apart from the batch's
+#: writer, with a small pool, so a merge adds little to an ingest's peak memory.
+MERGE_LIMITMB = 32
+#: Only segments of up to this many live passages are merged. Whoosh copies a merged
+#: passage posting by posting (measured: about 2.8 ms of CPU a passage), as dear as
+#: indexing it again, so the segments a large batch writes are left as they are.
+MERGE_MAX_PASSAGES = 2_000
 #: The only names an index folder can have; nothing else under the library is ever removed as one.
 FOLDER_NAME = re.compile(r"index-([0-9]{1,9})")
 
@@ -53,38 +66,46 @@ DAMAGE = (whoosh_index.IndexError, OSError, EOFError, ValueError, LookupError, T
 def build_schema() -> fields.Schema:
     """Return the index schema."""
     return fields.Schema(
-        kind=fields.ID(stored=True),
+        kind=fields.ID(),
         key=fields.ID(unique=True),
-        doc_id=fields.ID(stored=True),
+        doc_id=fields.ID(),
         bi=fields.FieldType(formats.Existence(), analyzer=BigramTokenizer(), scorable=True),
         words=fields.TEXT(analyzer=WordTokenizer(), phrase=False),
         text=fields.COLUMN(columns.VarBytesColumn()),
         meta=fields.COLUMN(columns.VarBytesColumn()),
-        ordinal=fields.STORED(),
-        role=fields.STORED(),
-        level=fields.STORED(),
-        section_path=fields.STORED(),
-        title=fields.STORED(),
-        doc_type=fields.STORED(),
-        date=fields.STORED(),
-        source=fields.STORED(),
+        # On the record document (kind "d") only: its catalogue entry and section paths.
         record=fields.STORED(),
         # What each passage's part is (pack_note), and the document's annotation on its record.
         note=fields.COLUMN(columns.VarBytesColumn()),
         annotation=fields.STORED(),
+        paths=fields.STORED(),
     )
 
 
-def pack_meta(passage: Passage) -> bytes:
-    """Return the column value that sorting and filtering read without stored fields."""
+def is_legacy(schema) -> bool:
+    """Return whether an index has the first format: display fields stored on every passage.
+
+    Such an index is searched as before; writing to it needs `bigan reindex` first.
+    """
+    return "paths" not in schema.names()
+
+
+def pack_meta(passage: Passage, path: int = 0) -> bytes:
+    """Return the column value that sorting and filtering read without stored fields.
+
+    ``path`` is the index of the passage's section path in its document's record.
+    """
     return SEP.join((passage.date or "", passage.doc_id, f"{passage.ordinal:06d}", passage.role,
-                     str(passage.level), passage.doc_type, passage.source or "")).encode("utf-8")
+                     str(passage.level), passage.doc_type, str(path))).encode("utf-8")
 
 
 def unpack_meta(value: bytes) -> tuple[str, str, int, str, int, str, str]:
-    """Return (date, doc_id, ordinal, role, level, doc_type, source) of a meta column value."""
-    date, doc_id, ordinal, role, level, doc_type, source = value.decode("utf-8").split(SEP)
-    return date, doc_id, int(ordinal), role, int(level), doc_type, source
+    """Return (date, doc_id, ordinal, role, level, doc_type, path) of a meta column value.
+
+    ``path`` is the section path's index in the record (the source in a legacy index).
+    """
+    date, doc_id, ordinal, role, level, doc_type, path = value.decode("utf-8").split(SEP)
+    return date, doc_id, int(ordinal), role, int(level), doc_type, path
 
 
 def pack_note(passage: Passage) -> bytes:
@@ -230,11 +251,16 @@ class Index:
         def fresh():
             if searcher.up_to_date():
                 return searcher
-            if searcher.doc_count_all() == 0:
+            ix = self.open()
+            live = {segment.segid for segment in ix._segments()}
+            if searcher.doc_count_all() == 0 or any(
+                    segment.segid not in live for segment in searcher.reader().segments()):
                 # Whoosh cannot refresh a searcher opened on an empty index (its
-                # reader has no segments to reuse): open a new one instead.
+                # reader has no segments to reuse), and its refresh keeps the
+                # segments a merge has replaced (their passages would count twice):
+                # open a new one instead.
                 searcher.close()
-                return self.open().searcher()
+                return ix.searcher()
             return searcher.refresh()
 
         return guarded(self.folder(), fresh)
@@ -244,9 +270,53 @@ class Index:
             self._ix.close()
             self._ix = None
 
+    def legacy(self) -> bool:
+        """Return whether the live index has the first format (see :func:`is_legacy`)."""
+        return is_legacy(self.open().schema)
+
     def writer(self, *, procs: int = 1, limitmb: int = 256, multisegment: bool = True) -> "BatchWriter":
-        """Return a writer for one batch: nothing is visible until ``commit()``."""
+        """Return a writer for one batch: nothing is visible until ``commit()``.
+
+        IndexCorruptError, asking for `bigan reindex`, on an index of the first format.
+        """
+        if self.legacy():
+            raise IndexCorruptError(f"素材库索引是旧版格式（{self.folder()}），"
+                                    "请运行 bigan reindex 升级索引（已存文档不受影响）")
         return BatchWriter(self.open(), procs=procs, limitmb=limitmb, multisegment=multisegment)
+
+    def merge(self) -> int:
+        """Merge small segments after a commit (the caller holds the write lock); return how many.
+
+        The segments :func:`merge_plan` picks are copied into one new segment by a
+        writer of their own, so the batch's writer and its workers are gone and the
+        sorting pool is small. A failed merge leaves the last commit as it was.
+        """
+        ix = self.open()
+        chosen = {segment.segid for segment in merge_plan(ix._segments())}
+        if not chosen:
+            return 0
+
+        def policy(writer, segments):
+            from whoosh.reading import SegmentReader
+
+            kept = []
+            for segment in segments:
+                if segment.segid not in chosen:
+                    kept.append(segment)
+                elif segment.doc_count():  # a segment of deletions only is dropped
+                    reader = SegmentReader(writer.storage, writer.schema, segment)
+                    writer.add_reader(reader)
+                    reader.close()
+            return kept
+
+        writer = ix.writer(limitmb=MERGE_LIMITMB)
+        try:
+            writer.commit(mergetype=policy)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                writer.cancel()
+            raise
+        return len(chosen)
 
     def size(self) -> int:
         """Return the index size in bytes."""
@@ -332,19 +402,20 @@ class BatchWriter:
         notes = {}
         if self._annotated and annotation is not None:
             notes = {"annotation": json.dumps(annotation.to_json(), ensure_ascii=False)}
+        paths: dict[tuple[str, ...], int] = {}
+        metas = [pack_meta(p, paths.setdefault(tuple(p.section_path), len(paths))) for p in passages]
         writer.add_document(kind="d", key=f"d:{info.doc_id}", doc_id=info.doc_id,
-                            record=json.dumps(info.to_dict(), ensure_ascii=False), **notes)
-        for p in passages:
+                            record=json.dumps(info.to_dict(), ensure_ascii=False),
+                            paths=[list(path) for path in paths], **notes)
+        for p, meta in zip(passages, metas):
             note = {"note": pack_note(p)} if self._annotated else {}
-            writer.add_document(
-                kind="p", doc_id=p.doc_id, bi=p.text, words=p.text,
-                text=p.text.encode("utf-8"), meta=pack_meta(p), ordinal=p.ordinal, role=p.role,
-                level=p.level, section_path=p.section_path, title=p.title, doc_type=p.doc_type,
-                date=p.date, source=p.source, **note)
+            writer.add_document(kind="p", doc_id=p.doc_id, bi=p.text, words=p.text,
+                                text=p.text.encode("utf-8"), meta=meta, **note)
         self.added += 1
 
     def commit(self) -> None:
-        self._writer.commit()
+        # No merging inside the batch's writer: Index.merge does it after, with less memory.
+        self._writer.commit(merge=False)
 
     def cancel(self) -> None:
         with contextlib.suppress(OSError):
@@ -360,12 +431,39 @@ def read_annotation(searcher, doc_id: str) -> DocumentAnnotation | None:
     return DocumentAnnotation.from_json(json.loads(value)) if value else None
 
 
+def merge_plan(segments, ratio: int = MERGE_RATIO, largest: int = MERGE_MAX_PASSAGES) -> list:
+    """Return the segments to merge into one: the smallest, tiered by live passages.
+
+    Among the segments of at most ``largest`` live passages, largest first, a
+    segment is kept while it holds at least ``ratio`` times the live passages of
+    all smaller segments together; the first one that does not, and every smaller
+    one, are merged. Sizes then fall by a factor of ``ratio`` + 1 or more, so the
+    small segments that many small batches leave are a few (about
+    log(largest / batch)) however many batches wrote them, and each passage is
+    copied a few times, never at every commit as ``optimize()`` would. A segment
+    holding only deletions is always in the plan (it is dropped); one segment
+    alone is not.
+    """
+    ordered = sorted((s for s in segments if s.doc_count() <= largest),
+                     key=lambda s: s.doc_count(), reverse=True)
+    smaller, cut = 0, len(ordered)
+    for i in range(len(ordered) - 1, -1, -1):
+        size = ordered[i].doc_count()
+        if size == 0 or size < ratio * smaller:
+            cut = i
+        smaller += size
+    plan = ordered[cut:]
+    if len(plan) == 1 and plan[0].doc_count():
+        return []
+    return plan
+
+
 def read_records(searcher) -> dict[str, DocumentInfo]:
     """Return the catalogue held in the index: doc_id → DocumentInfo."""
     out = {}
     for docnum in searcher.document_numbers(kind="d"):
-        data = searcher.stored_fields(docnum)
-        out[data["doc_id"]] = DocumentInfo.from_dict(json.loads(data["record"]))
+        info = DocumentInfo.from_dict(json.loads(searcher.stored_fields(docnum)["record"]))
+        out[info.doc_id] = info
     return out
 
 

@@ -25,6 +25,12 @@ SUFFIXES = DOCUMENT_SUFFIXES
 #: Office files converted by one LibreOffice start during ingest.
 OFFICE_BATCH = 40
 DEFAULT_BATCH = 500
+#: Within one ingest, each batch may hold this many times the documents of the one
+#: before, up to MAX_BATCH_GROWTH times the first: the first documents are searchable
+#: soon, and a large ingest leaves a few large segments instead of many (merging
+#: segments afterwards costs as much CPU as indexing them).
+BATCH_GROWTH = 2
+MAX_BATCH_GROWTH = 4
 #: The readers' limits: a larger file, or a .docx inflating past this (zip bombs), is refused.
 DEFAULT_MAX_FILE_BYTES = DEFAULT_MAX_BYTES
 #: A batch is committed early once it holds this many passages (bounded memory).
@@ -163,10 +169,23 @@ PHRASES_FILE = "phrases.json"   # the 提法 library, derived from the passages
 WORDS_FILE = "words.txt"        # the user's own words for the segmenter, one a line
 
 
+def _library_words(root: Path, library=None) -> list[str]:
+    """Return a library's 提法 and its words.txt, for the segmenter."""
+    from kb.phrases import PhraseLibrary, user_words
+
+    if library is None and (root / PHRASES_FILE).exists():
+        try:
+            library = PhraseLibrary.load(root / PHRASES_FILE)
+        except ReadError:
+            library = None
+    return list(user_words(library, root / WORDS_FILE))
+
+
 class KnowledgeBase:
     """A knowledge-base folder: ingest documents, search passages, maintain the index."""
 
-    def __init__(self, root: Path, *, lock_timeout: float = 10.0, batch_size: int = DEFAULT_BATCH,
+    def __init__(self, root: Path, *, lock_timeout: float = 10.0, batch_size: int | None = None,
+                 batch_growth: int | None = None,
                  max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
                  max_docx_expanded: int = DEFAULT_MAX_DOCX_EXPANDED, procs: int | None = None,
                  office_timeout: float | None = None, notify: Callable[[str], None] | None = None):
@@ -174,7 +193,9 @@ class KnowledgeBase:
         self.store = Store(self.root)
         self.index = Index(self.root)
         self.lock_timeout = lock_timeout
-        self.batch_size = batch_size
+        # Batches grow within an ingest unless the caller chose their size.
+        self.batch_size = batch_size or DEFAULT_BATCH
+        self.batch_growth = batch_growth or (1 if batch_size else BATCH_GROWTH)
         self.max_file_bytes = max_file_bytes
         self.max_docx_expanded = max_docx_expanded
         self.procs = procs
@@ -455,6 +476,9 @@ class KnowledgeBase:
                     problem = self.index.problem()
                     n = self._rebuild(force=False, progress=None)
                     self._notify(f"素材库索引已损坏（{problem}），已从 {n} 篇已存文档重建索引")
+            elif self._legacy_index():
+                n = self._rebuild(force=False, progress=None)
+                self._notify(f"素材库索引是旧版格式，已从 {n} 篇已存文档重建为新格式")
             self.close()
             records = dict(self._catalogue())
             self._collect_orphans(records)
@@ -462,6 +486,7 @@ class KnowledgeBase:
             by_alias = {a[0]: i.doc_id for i in records.values() for a in i.aliases}
             committed = set(records)
             batch = _Batch()
+            limit = self.batch_size
             for source, error, data, load in items:
                 if error is None:
                     try:
@@ -481,13 +506,20 @@ class KnowledgeBase:
                     outcome[kind].append(source)
                 if progress is not None:
                     progress(source)
-                if batch.size() >= self.batch_size or batch.passages >= MAX_BATCH_PASSAGES:
+                if batch.size() >= limit or batch.passages >= MAX_BATCH_PASSAGES:
                     self._commit_batch(batch, records, committed)
                     batch = _Batch()
+                    limit = min(limit * self.batch_growth, self.batch_size * MAX_BATCH_GROWTH)
             if batch.size():
                 self._commit_batch(batch, records, committed)
         self.close()
         return IngestReport(**{k: tuple(v) for k, v in outcome.items()})
+
+    def _legacy_index(self) -> bool:
+        try:
+            return self.index.legacy()
+        except IndexCorruptError:
+            return False  # damage is found and reported where the catalogue is read
 
     def _offer(self, source, data, load, records, by_source, by_alias, committed, batch) -> str:
         digest = content_hash(data)
@@ -614,6 +646,7 @@ class KnowledgeBase:
                 # Merging with a damaged segment: the index, not the disk.
                 raise damaged(self.index.folder(), error) from None
             raise
+        self._merge()
         self.index.sync()
         committed.difference_update(batch.deletes)
         committed.update(batch.adds)
@@ -623,6 +656,15 @@ class KnowledgeBase:
                 self.store.discard(doc_id)
         self._discard_unused_originals(live_originals)
         self._after_commit(sorted(batch.changed()))
+
+    def _merge(self) -> None:
+        """Merge small segments after a commit; a merge that fails changes nothing committed."""
+        try:
+            self.index.merge()
+        except OSError:
+            pass  # disk full or the like: the batch is in, the segments stay as they are
+        except DAMAGE as error:
+            raise damaged(self.index.folder(), error) from None
 
     def _discard_unused_originals(self, live: set[str]) -> None:
         for path in self.store.originals_dir.iterdir():
@@ -634,7 +676,7 @@ class KnowledgeBase:
         # remove): at most one batch of them. More means the index lost commits (a power
         # cut, a restored backup): keep them for reindex rather than delete a library.
         orphans = [doc_id for doc_id in self.store.stored_ids() if doc_id not in records]
-        if len(orphans) > max(self.batch_size, DEFAULT_BATCH):
+        if len(orphans) > max(self.batch_size, DEFAULT_BATCH) * MAX_BATCH_GROWTH:
             self._notify(f"有 {len(orphans)} 篇已存文档不在索引中，已保留"
                          "（运行 bigan reindex 可把它们重新编入索引）")
         else:
@@ -698,16 +740,14 @@ class KnowledgeBase:
         """
         if self._words_loaded and not force:
             return
-        from kb.analysis import add_words
-        from kb.phrases import PhraseLibrary, user_words
+        from kb.analysis import add_word_source, add_words
 
-        library = self._phrases
-        if library is None and (self.root / PHRASES_FILE).exists():
-            try:
-                library = PhraseLibrary.load(self.root / PHRASES_FILE)
-            except ReadError:
-                library = None
-        add_words(user_words(library, self.root / WORDS_FILE))
+        if force:
+            add_words(_library_words(self.root, self._phrases))
+        else:
+            # Read when the segmenter loads: exact and topic search never load it.
+            # The 提法 library itself when a draft has loaded it by then, not a second copy.
+            add_word_source(str(self.root), lambda: _library_words(self.root, self._phrases))
         self._words_loaded = True
 
     def edit(self, doc_id_or_path: str, *, title: str | None = None, doc_type: str | None = None,

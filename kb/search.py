@@ -18,6 +18,7 @@ heading flags of every passage, the word-field lengths of each segment.
 from __future__ import annotations
 
 import heapq
+import json
 import re
 from array import array
 from bisect import bisect_left
@@ -32,7 +33,7 @@ from whoosh.scoring import BM25F, bm25
 from kb.analysis import bigrams, lexicon_words
 from kb.cleaning import normalise
 from kb.errors import IndexOutdatedError, QueryError
-from kb.index import SEP, unpack_meta, unpack_note
+from kb.index import SEP, is_legacy, unpack_meta, unpack_note
 from kb.model import LEVELS, PARTS, REGISTERS, ROLES, Hit, Span
 
 #: Roles that `headings=True` keeps: the 标题库 of titles and section headings.
@@ -149,9 +150,12 @@ class Filters:
             return False
         return True
 
-    def accepts(self, meta) -> bool:
-        """Return whether a passage's unpacked meta column passes every filter."""
-        date, _doc_id, _ordinal, role, level, doc_type, source = meta
+    def accepts(self, meta, source_of) -> bool:
+        """Return whether a passage passes every filter, given its unpacked meta column.
+
+        ``source_of(meta)`` returns the passage's source path (read only for a source filter).
+        """
+        date, _doc_id, _ordinal, role, level, doc_type, _path = meta
         if self.doc_type and doc_type != self.doc_type:
             return False
         if self.role and role != self.role:
@@ -164,7 +168,7 @@ class Filters:
             return False
         if self.date_to and (not date or date[:len(self.date_to)] > self.date_to):
             return False
-        if self.source and self.source not in source:
+        if self.source and self.source not in source_of(meta):
             return False
         return True
 
@@ -273,6 +277,10 @@ def _field_lengths(leaf, field: str, doccount: int):
 
 #: Up to this many passages, per-passage lookups beat reading a whole column.
 _FEW = 200
+#: Up to this share of the index, hits are ordered from their own meta values rather than
+#: by date ranks built for every passage: a one-query process (the CLI) never pays for
+#: those, and a long-lived searcher builds them for the queries that match much.
+_FEW_SHARE = 10
 
 
 class Searcher:
@@ -293,6 +301,9 @@ class Searcher:
         self._order = None
         self._doc_of = None  # docnum -> small document number, built with _order
         self._word_lengths: dict[int, object] = {}
+        # An index of the first format stores the display fields on every passage.
+        self._legacy = is_legacy(searcher.schema)
+        self._docs: dict[str, tuple] = {}
 
     def text(self, docnum: int) -> str:
         return self._text[docnum].decode("utf-8")
@@ -305,7 +316,7 @@ class Searcher:
         return unpack_note(self._note[docnum]) if self._note is not None else ("", "", "", False, False)
 
     def _accepts(self, filters: Filters, docnum: int) -> bool:
-        return filters.accepts(self.meta(docnum)) and (
+        return filters.accepts(self.meta(docnum), self._source_of) and (
             not filters.annotated() or filters.accepts_note(self.note(docnum)))
 
     def _check_filters(self, filters: Filters) -> None:
@@ -313,6 +324,23 @@ class Searcher:
             raise IndexOutdatedError(
                 "素材库的索引建于旧版本，没有按部分、单位层级、口吻和会议语境、时间语境的标注，"
                 "无法按这些条件筛选：请先运行 bigan reindex 重建索引（已存文档不受影响）")
+
+    def _source_of(self, meta) -> str:
+        return meta[6] if self._legacy else self._document(meta[1])[3]
+
+    def _document(self, doc_id: str) -> tuple:
+        """Return (title, doc_type, date, source, section paths) of a document, read once per searcher."""
+        found = self._docs.get(doc_id)
+        if found is None:
+            if len(self._docs) > 20_000:
+                self._docs.clear()  # bound the cache; it refills from the documents asked for
+            docnum = self.s.document_number(key=f"d:{doc_id}")
+            stored = self.s.stored_fields(docnum) if docnum is not None else {}
+            record = json.loads(stored.get("record") or "{}")
+            found = self._docs[doc_id] = (
+                record.get("title") or "", record.get("doc_type") or "other", record.get("date"),
+                record.get("source"), tuple(tuple(path) for path in stored.get("paths") or ()))
+        return found
 
     # -- postings ----------------------------------------------------------------------------
 
@@ -364,9 +392,13 @@ class Searcher:
             self._order = (heading, rank)
         return self._order
 
+    def _few(self, n: int) -> bool:
+        """Return whether ``n`` hits are few enough to order without the searcher-wide arrays."""
+        return n <= _FEW or n * _FEW_SHARE <= self.s.doc_count_all()
+
     def _headings_and_documents(self, docnums) -> tuple:
         """Return (heading flag, document) lookups for ``docnums``, as _ranked gets its keys."""
-        if self._order is None and len(docnums) <= _FEW:
+        if self._order is None and self._few(len(docnums)):
             heading, document = {}, {}
             for docnum in docnums:
                 date, doc_id, ordinal, role = self._meta[docnum].decode("utf-8").split(SEP, 4)[:4]
@@ -412,9 +444,13 @@ class Searcher:
             return list(docnums[:limit] if limit is not None else docnums)
         out = []
         column = self._text
+        # The stored text is UTF-8, where a term's bytes occur only where the term does:
+        # compare bytes, without decoding each candidate.
+        include = [t.encode("utf-8") for t in include]
+        exclude = [t.encode("utf-8") for t in exclude]
         for docnum in docnums:
             if not postings_exact:
-                text = column[docnum].decode("utf-8")
+                text = column[docnum]
                 if not all(t in text for t in include) or any(t in text for t in exclude):
                     continue
             if check_meta and not self._accepts(filters, docnum):
@@ -513,7 +549,7 @@ class Searcher:
         return lengths
 
     def _ranked(self, docnums, scores, terms, limit, boost: bool = True) -> list[Hit]:
-        if self._order is None and len(docnums) <= _FEW:
+        if self._order is None and self._few(len(docnums)):
             # A few hits: their own date keys give the same order as the searcher-wide
             # date ranks, without building those for every passage on a first query.
             keys = {d: self._order_key(d) for d in docnums}
@@ -608,14 +644,21 @@ class Searcher:
     # -- hits --------------------------------------------------------------------------------
 
     def _hit(self, docnum: int, score: float, terms, fold: bool = False) -> Hit:
-        fields = self.s.stored_fields(docnum)
         text = self.text(docnum)
         haystack = text.lower() if fold and len(text.lower()) == len(text) else text
+        spans = find_spans(haystack, terms)
         part, unit_level, voice, meeting_bound, time_bound = self.note(docnum)
-        return Hit(doc_id=fields["doc_id"], title=fields.get("title") or "",
-                   doc_type=fields.get("doc_type") or "other", date=fields.get("date"),
-                   source=fields.get("source"), section_path=tuple(fields.get("section_path") or ()),
-                   role=fields["role"], level=fields.get("level") or 0, text=text,
-                   spans=find_spans(haystack, terms), score=score,
-                   ordinal=fields.get("ordinal") or 0, part=part, unit_level=unit_level, voice=voice,
-                   meeting_bound=meeting_bound, time_bound=time_bound)
+        notes = dict(part=part, unit_level=unit_level, voice=voice, meeting_bound=meeting_bound,
+                     time_bound=time_bound)
+        if self._legacy:
+            fields = self.s.stored_fields(docnum)
+            return Hit(doc_id=fields["doc_id"], title=fields.get("title") or "",
+                       doc_type=fields.get("doc_type") or "other", date=fields.get("date"),
+                       source=fields.get("source"), section_path=tuple(fields.get("section_path") or ()),
+                       role=fields["role"], level=fields.get("level") or 0, text=text,
+                       spans=spans, score=score, ordinal=fields.get("ordinal") or 0, **notes)
+        _date, doc_id, ordinal, role, level, _doc_type, path = self.meta(docnum)
+        title, doc_type, date, source, paths = self._document(doc_id)
+        return Hit(doc_id=doc_id, title=title, doc_type=doc_type, date=date, source=source,
+                   section_path=paths[int(path)] if int(path) < len(paths) else (),
+                   role=role, level=level, text=text, spans=spans, score=score, ordinal=ordinal, **notes)

@@ -103,7 +103,7 @@ def test_store_save_and_load(tmp_path):
 
 def test_meta_column_round_trip():
     passage = Passage("abc", 7, "正文", "body", 0, (), "题", "speech", "2023-05-01", "/a/b.txt")
-    assert unpack_meta(pack_meta(passage)) == ("2023-05-01", "abc", 7, "body", 0, "speech", "/a/b.txt")
+    assert unpack_meta(pack_meta(passage, 3)) == ("2023-05-01", "abc", 7, "body", 0, "speech", "3")
 
 
 def test_lock_held_by_another_writer_gives_clear_message(tmp_path):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from kb import index as index_module
 from kb.knowledge_base import KnowledgeBase
 from kb.search import Searcher, _field_lengths, _Postings
 
@@ -16,10 +17,14 @@ PHRASES = ["基层治理", "网格", "村（社区）", "同志们", "1+4", "工
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory):
-    # One ingest per folder, each its own commit: an index of several segments.
+    # One ingest per folder, each its own commit, with merging at commit switched
+    # off (the merge policy would fold these small segments into one): an index
+    # of several segments.
     base = KnowledgeBase.open(tmp_path_factory.mktemp("paths") / "kb")
-    for folder in sorted(CORPUS.iterdir()):
-        base.ingest([folder])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index_module.Index, "merge", lambda self: 0)
+        for folder in sorted(CORPUS.iterdir()):
+            base.ingest([folder])
     yield base
     base.close()
 
@@ -62,7 +67,7 @@ def test_field_lengths_are_the_scorer_lengths(kb):
     searcher = kb._searcher_now()
     for leaf, base, end in searcher._leaves:
         lengths = _field_lengths(leaf, "words", end - base)
-        passages = [d for d in range(end - base) if leaf.stored_fields(d).get("kind") == "p"]
+        passages = _Postings(leaf.postings("kind", "p")).all_ids()
         assert passages
         assert [lengths[d] for d in passages] == [leaf.doc_field_length(d, "words", 1)
                                                   for d in passages]
@@ -100,3 +105,25 @@ def test_no_search_loads_the_segmenter(kb):
     assert n == len(_scan(kb, "基层治理")) > 0
     assert dated == ranked == min(n, 10)
     assert (before, after) == (0, 0)
+
+
+def test_search_reads_the_libraries_phrases_only_when_the_segmenter_loads(kb):
+    # Reading a large library's phrases.json took longer than the search itself (issue 18):
+    # searching leaves the 提法 waiting; loading the segmenter adds them.
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1])\n"
+        "from kb import knowledge_base, analysis\n"
+        "from kb.phrases import PhraseLibrary\n"
+        "loads = []\n"
+        "original = PhraseLibrary.load.__func__\n"
+        "PhraseLibrary.load = classmethod(lambda cls, path: loads.append(path) or original(cls, path))\n"
+        "with knowledge_base.KnowledgeBase.open(sys.argv[2], create=False) as kb:\n"
+        "    kb.search('基层治理'); kb.search('基层治理', related=True)\n"
+        "    searched = len(loads)\n"
+        "    words = set(knowledge_base._library_words(kb.root))\n"
+        "    analysis.words('预热')\n"
+        "    frequencies = analysis._jieba().FREQ\n"
+        "print(searched, len(loads), len(words) > 0, all(w in frequencies for w in words))\n")
+    out = subprocess.run([sys.executable, "-c", probe, str(ROOT), str(kb.root)],
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["0", "2", "True", "True"]
