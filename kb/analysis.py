@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 
+from kb import _whoosh  # noqa: F401  (before Whoosh: loads it without what bigan never calls)
 from whoosh.analysis import Token, Tokenizer
 
 #: Unicode categories never indexed: control characters carry no text.

@@ -23,6 +23,7 @@ from array import array
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from kb import _whoosh  # noqa: F401  (before Whoosh: loads it without what bigan never calls)
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.util.numeric import byte_to_length
 from whoosh.matching.wrappers import FilterMatcher

@@ -1,0 +1,83 @@
+"""Import Whoosh without the modules it imports at load time but bigan never calls.
+
+Whoosh's package imports pull in ``urllib.request`` (with http.client, email and ssl)
+for a download helper, ``asyncio`` through ``cached_property``, and English stemming
+and morphology tables whose regular expressions take tens of milliseconds to compile.
+Every search is a new process, so that is a large part of what a writer waits for.
+
+While this module imports Whoosh's core, each of those modules is stood in for by a
+small module whose functions import the real one when first called; the stand-ins
+leave ``sys.modules`` as soon as Whoosh is loaded, so any other import gets the real
+module. Import this module before any ``whoosh`` import (kb's modules that use Whoosh
+do). If Whoosh is already loaded, or a module already imported, nothing is stood in.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import sys
+import types
+
+#: Module: the functions Whoosh imports from it (the only names it takes).
+_DEFERRED = {
+    "urllib.request": ("urlretrieve",),
+    "whoosh.lang.morph_en": ("variations",),
+    "whoosh.lang.porter": ("stem",),
+    "whoosh.lang.dmetaphone": ("double_metaphone",),
+}
+
+
+def _later(module: str, name: str):
+    def call(*args, **kwargs):
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+def _iscoroutinefunction(func) -> bool:
+    # cached_property asks on every first access. Before asyncio is loaded no function can
+    # carry asyncio's own coroutine mark, so inspect's answer is asyncio's answer.
+    asyncio = sys.modules.get("asyncio")
+    if isinstance(asyncio, _LazyAsyncio) or asyncio is None:
+        return inspect.iscoroutinefunction(func)
+    return asyncio.iscoroutinefunction(func)
+
+
+class _LazyAsyncio(types.ModuleType):
+    """asyncio as cached_property sees it: the real module once anything else is asked for."""
+
+    iscoroutinefunction = staticmethod(_iscoroutinefunction)
+
+    def __getattr__(self, name):
+        return getattr(importlib.import_module("asyncio"), name)
+
+
+def _stand_ins() -> dict[str, types.ModuleType]:
+    stand_ins: dict[str, types.ModuleType] = {}
+    for module, names in _DEFERRED.items():
+        stub = types.ModuleType(module, "stands in while Whoosh loads (kb._whoosh)")
+        for name in names:
+            setattr(stub, name, _later(module, name))
+        stand_ins[module] = stub
+    stand_ins["asyncio"] = _LazyAsyncio("asyncio", "stands in while Whoosh loads (kb._whoosh)")
+    return stand_ins
+
+
+def _load() -> None:
+    if "whoosh.reading" in sys.modules:
+        return
+    placed = {name: stub for name, stub in _stand_ins().items() if name not in sys.modules}
+    sys.modules.update(placed)
+    try:
+        import whoosh.analysis  # noqa: F401  (compat, stemming, morphology)
+        import whoosh.query  # noqa: F401  (morph_en)
+        import whoosh.reading  # noqa: F401  (cached_property)
+    finally:
+        for name, stub in placed.items():
+            if sys.modules.get(name) is stub:
+                del sys.modules[name]
+
+
+_load()
