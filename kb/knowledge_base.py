@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import os
 import time
@@ -153,6 +154,18 @@ class _Batch:
 #: Files of the knowledge-base folder besides the index and the store.
 PHRASES_FILE = "phrases.json"   # the 提法 library, derived from the passages
 WORDS_FILE = "words.txt"        # the user's own words for the segmenter, one a line
+
+
+def _user_words(root: Path, library=None) -> list[str]:
+    """Return the segmenter's words of the folder ``root``: its 提法 (``library`` when loaded), then words.txt."""
+    from kb.phrases import PhraseLibrary, user_words
+
+    if library is None and (root / PHRASES_FILE).exists():
+        try:
+            library = PhraseLibrary.load(root / PHRASES_FILE)
+        except ReadError:
+            library = None
+    return user_words(library, root / WORDS_FILE)
 
 
 class KnowledgeBase:
@@ -655,16 +668,10 @@ class KnowledgeBase:
         """
         if self._words_loaded and not force:
             return
-        from kb.analysis import add_words
-        from kb.phrases import PhraseLibrary, user_words
+        from kb.analysis import add_words_later
 
-        library = self._phrases
-        if library is None and (self.root / PHRASES_FILE).exists():
-            try:
-                library = PhraseLibrary.load(self.root / PHRASES_FILE)
-            except ReadError:
-                library = None
-        add_words(user_words(library, self.root / WORDS_FILE))
+        # Read only when the segmenter loads (ingest, drafting): searching never segments.
+        add_words_later(str(self.root), functools.partial(_user_words, self.root, self._phrases))
         self._words_loaded = True
 
     def edit(self, doc_id_or_path: str, *, title: str | None = None, doc_type: str | None = None,
