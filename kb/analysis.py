@@ -13,12 +13,12 @@ querying, so the two can never disagree.
 from __future__ import annotations
 
 import functools
-import logging
 import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 
+from kb.patterns import lazy
 from kb import _whoosh  # noqa: F401  (before Whoosh: loads it without what bigan never calls)
 from whoosh.analysis import Token, Tokenizer
 
@@ -62,6 +62,8 @@ _sources: dict[str, Callable[[], Iterable[str]]] = {}
 def _jieba():
     # jieba prints its dictionary loading to stderr through logging; silence
     # it, and load the dictionary once, on first use.
+    import logging  # with jieba only: a search never loads either
+
     import jieba
 
     while _sources:
@@ -150,7 +152,7 @@ def query_words(text: str) -> list[str]:
 
 
 #: The runs jieba segments (its re_han_default); whatever lies between them is never a word.
-_RUN = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")
+_RUN = lazy(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")  # compiled when a query is first cut
 _ASCII = re.compile(r"[a-zA-Z0-9]+")
 #: The longest word looked up in the index: 提法 such as 一刻钟党建服务圈 are 8 characters.
 _LONGEST_WORD = 12
