@@ -65,6 +65,72 @@ def _stand_ins() -> dict[str, types.ModuleType]:
     return stand_ins
 
 
+class _ViewStream:
+    """A read-only stream over a memoryview: what io.BytesIO offers Whoosh, without copying."""
+
+    def __init__(self, view):
+        self._view = view
+        self._pos = 0
+
+    def read(self, size=-1):
+        start = self._pos
+        end = len(self._view) if size is None or size < 0 else min(start + size, len(self._view))
+        self._pos = max(start, end)
+        return self._view[start:end].tobytes()
+
+    def readinto(self, buffer):
+        data = self.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def readline(self, size=-1):
+        end = len(self._view) if size is None or size < 0 else min(self._pos + size, len(self._view))
+        start = position = self._pos
+        while position < end:
+            chunk = self._view[position:min(position + 4096, end)].tobytes()
+            newline = chunk.find(b"\n")
+            if newline >= 0:
+                end = position + newline + 1
+                break
+            position += len(chunk)
+        self._pos = max(start, end)
+        return self._view[start:end].tobytes()
+
+    def __iter__(self):
+        return iter(self.readline, b"")
+
+    def seek(self, offset, whence=0):
+        base = (0, self._pos, len(self._view))[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self):
+        return self._pos
+
+    def close(self):
+        self._view = memoryview(b"")
+
+
+def _mapped_file_class():
+    from whoosh.filedb.structfile import BufferFile
+
+    class MappedFile(BufferFile):
+        """Whoosh's file on part of a memory-mapped segment, without its copy of that part.
+
+        Whoosh's BufferFile copies its part into an io.BytesIO when opened, so opening a
+        searcher copied the whole index (postings, terms, stored text) before the first
+        query: at 100,000 passages, hundreds of megabytes. Here the part is read where the
+        segment is mapped: a query reads the pages it needs.
+        """
+
+        def __init__(self, buf, name=None, onclose=None):
+            super().__init__(b"", name=name, onclose=onclose)
+            self._buf = buf
+            self.file = _ViewStream(buf)
+
+    return MappedFile
+
+
 def _load() -> None:
     if "whoosh.reading" in sys.modules:
         return
@@ -78,6 +144,9 @@ def _load() -> None:
         for name, stub in placed.items():
             if sys.modules.get(name) is stub:
                 del sys.modules[name]
+    from whoosh.filedb import compound
+
+    compound.BufferFile = _mapped_file_class()
 
 
 _load()
