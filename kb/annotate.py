@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: Unit levels, from the top.
 LEVELS = ("中央", "国务院", "省", "市", "区", "县", "乡镇")
@@ -48,7 +49,7 @@ _CN_VALUE["两"] = 2
 # talks about 县级 matters without speaking as a county).
 _UNIT_CHAR = {"省": "省", "市": "市", "区": "区", "县": "县", "镇": "乡镇", "乡": "乡镇"}
 _STRONG = re.compile(
-    r"(?P<own>[我本]|(?<![健完齐安保周十万])全)(?P<u1>[省市区县镇乡])(?![长级域委直属内外镇村土场民])"
+    r"(?P<own>[我本]|(?<![健完齐安周十万])(?<!(?<!确)保)全)(?P<u1>[省市区县镇乡])(?![长级域委直属内外镇村土场民])"
     r"|(?<![各地州盟自治×])(?P<u2>[省市区县])(?P<org>委(?!员)|政府|人大|政协|纪委)"
     r"|(?<![各、])(?P<u3>[镇乡])(?P<org2>党委|政府)")
 _GRADE = re.compile(r"(?<![各省市区县乡镇])(?P<u>[省市区县])级")
@@ -563,14 +564,15 @@ _FUNCTION_CHARS = set("的了和与及在是要把对为以等中上下不也都
                       "，。、；：！？“”（）《》")
 
 
-def content_grams(text: str) -> set[str]:
+@lru_cache(maxsize=8192)  # a draft compares each sentence with every other one
+def content_grams(text: str) -> frozenset[str]:
     """Return a text's content bigrams: character pairs without punctuation or function characters.
 
     >>> sorted(content_grams("作风关乎党心"))
     ['乎党', '作风', '党心', '关乎', '风关']
     """
-    return {text[i:i + 2] for i in range(len(text) - 1)
-            if text[i] not in _FUNCTION_CHARS and text[i + 1] not in _FUNCTION_CHARS}
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1)
+                     if text[i] not in _FUNCTION_CHARS and text[i + 1] not in _FUNCTION_CHARS)
 
 
 def overlap(a: str, b: str) -> float:
@@ -591,17 +593,53 @@ def same_point(a: str, b: str) -> bool:
     """Return True when two points or paragraphs say the same thing in other words.
 
     Their leads (up to the first 。) share most content, or their whole
-    texts share most content bigrams.
+    texts share most content bigrams, or (two speeches on one duty written
+    alike) they share a long clause almost word for word and much of the rest.
 
     >>> same_point("作风建设关乎党心民心。要常抓不懈。", "作风关乎党心民心。必须持之以恒。")
     True
     >>> same_point("强化用地保障。优先安排项目用地。", "强化资金保障。统筹财政资金投入。")
     False
+    >>> same_point("作风建设既要破也要立。要健全容错机制。", "作风建设关乎党心民心。要常抓不懈。")
+    False
+    >>> same_point("二要健全监督机制。纪委监委要把作风建设作为日常监督的重点，用好明察暗访和专项检查。",
+    ...            "二是强化监督执纪。纪委监委要把作风建设作为日常监督的重要内容，用好专项检查和巡察监督。")
+    True
     """
     lead_a, lead_b = _lead(a), _lead(b)
-    if min(len(content_grams(lead_a)), len(content_grams(lead_b))) >= 4 and overlap(lead_a, lead_b) >= 0.75:
+    grams_a, grams_b = content_grams(lead_a), content_grams(lead_b)
+    # Leads sharing only the topic (作风建设既要破也要立 / 作风建设关乎党心民心) are different points.
+    if min(len(grams_a), len(grams_b)) >= 4 and len(grams_a & grams_b) >= 4 and overlap(lead_a, lead_b) >= 0.75:
         return True
-    return min(len(content_grams(a)), len(content_grams(b))) >= 12 and overlap(a, b) >= 0.6
+    if min(len(content_grams(a)), len(content_grams(b))) < 12:
+        return False
+    shared = overlap(a, b)
+    return shared >= 0.6 or (shared >= 0.4 and shared_clause(a, b))
+
+
+def same_sentence(a: str, b: str) -> bool:
+    """Return True when two sentences say the same thing: most content shared, or a long clause.
+
+    >>> same_sentence("纪委监委要把作风建设作为日常监督的重点，用好明察暗访和专项检查。",
+    ...               "纪委监委要把作风建设作为日常监督的重要内容，用好专项检查和巡察监督。")
+    True
+    >>> same_sentence("要加强组织领导，明确责任分工。", "要加强督查考核，确保任务落地。")
+    False
+    >>> same_sentence("统一思想认识，强化责任担当。", "要进一步统一思想认识，强化责任担当，把基层党建工作作为重要政治任务来抓。")
+    False
+    """
+    sizes = sorted((len(content_grams(a)), len(content_grams(b))))
+    if sizes[0] < 10 or sizes[0] * 2 < sizes[1]:
+        return False  # a short lead restated in a long sentence is elaboration, not repetition
+    shared = overlap(a, b)
+    return shared >= 0.7 or (shared >= 0.45 and shared_clause(a, b))
+
+
+def shared_clause(a: str, b: str) -> bool:
+    """Return True when a long clause of one text is nearly a clause of the other."""
+    clauses_b = [c for c in re.split(r"[，。；：！？]", b) if len(content_grams(c)) >= 10]
+    return any(overlap(x, y) >= 0.8 for x in re.split(r"[，。；：！？]", a)
+               if len(content_grams(x)) >= 10 for y in clauses_b)
 
 
 def _lead(text: str) -> str:
@@ -643,6 +681,8 @@ def section_role(heading: str, body: str = "", *, position: str | None = None,
     ('工作目标', '实施步骤')
     >>> section_role("聚焦重点领域，扎实推进专项整治")
     '任务'
+    >>> section_role("加强政府自身建设，为全年目标任务提供坚强保障"), section_role("实施步骤")
+    ('保障', '实施步骤')
     """
     if position in ("opening", "closing"):
         return position
@@ -652,6 +692,10 @@ def section_role(heading: str, body: str = "", *, position: str | None = None,
                 return role
         if re.search(r"阶段|[（(]\d{1,2}月|月—|月-", heading):
             return "实施步骤"
+    if re.search(_PLAN_ROLE_WORDS[2][1], heading):
+        return "实施步骤"  # a plan's stages are no speech's part
+    if re.search(r"为[^，。]{0,24}提供[^，。]{0,6}保[障证]|保驾护航|自身建设", heading):
+        return "保障"  # 加强政府自身建设，为…提供坚强保障: the lead verb 加强 does not make it a task
     head = re.split(r"[，,。]", heading)
     first = head[0]
     for text in (first, heading, body[:120]):
