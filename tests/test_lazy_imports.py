@@ -93,8 +93,10 @@ def test_show_imports_nothing_heavy(library):
     from kb.knowledge_base import KnowledgeBase
     with KnowledgeBase.open(library) as kb:
         doc_id = kb.documents()[0].doc_id
-    loaded = _loaded("--kb", str(library), "show", doc_id)
+    modules = _modules("--kb", str(library), "show", doc_id)
+    loaded = {m.split(".")[0] for m in modules}
     assert not loaded & set(HEAVY), loaded & set(HEAVY)
+    assert not modules & set(UNUSED), modules & set(UNUSED)
 
 
 @pytest.mark.parametrize("command", ["outline", "check"])
