@@ -100,8 +100,9 @@ class _ViewStream:
         return iter(self.readline, b"")
 
     def seek(self, offset, whence=0):
-        base = (0, self._pos, len(self._view))[whence]
-        self._pos = max(0, base + offset)
+        if whence == 0 and offset < 0:  # as io.BytesIO: a damaged offset fails, never reads elsewhere
+            raise ValueError(f"negative seek value {offset}")
+        self._pos = max(0, (0, self._pos, len(self._view))[whence] + offset)
         return self._pos
 
     def tell(self):
