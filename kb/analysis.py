@@ -13,12 +13,13 @@ querying, so the two can never disagree.
 from __future__ import annotations
 
 import functools
-import logging
 import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 
+from kb.patterns import lazy
+from kb import _whoosh  # noqa: F401  (before Whoosh: loads it without what bigan never calls)
 from whoosh.analysis import Token, Tokenizer
 
 #: Unicode categories never indexed: control characters carry no text.
@@ -52,37 +53,31 @@ def _is_word(token: str) -> bool:
 #: A dict, so that a word given again (each knowledge base opened in a long-running
 #: process gives all its 提法) moves to the end instead of piling up.
 _pending: dict[str, None] = {}
-#: Where more user words come from, read only when the dictionary is loaded: a large
-#: library's 提法 take longer to read than an exact search takes. One per key (a
-#: library's folder), so a library opened again does not add another.
-_sources: dict[str, object] = {}
+#: Where more user words come from, called when the dictionary loads: reading a knowledge
+#: base's 提法 costs a search that never segments anything. Keyed by knowledge-base folder.
+_sources: dict[str, Callable[[], Iterable[str]]] = {}
 
 
 @functools.cache
 def _jieba():
     # jieba prints its dictionary loading to stderr through logging; silence
     # it, and load the dictionary once, on first use.
+    import logging  # with jieba only: a search never loads either
+
     import jieba
 
+    while _sources:
+        key, source = next(iter(_sources.items()))
+        add_words(source())  # the cache is not filled yet: the words join _pending
+        del _sources[key]
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()
-    for source in list(_sources.values()):
-        add_words(source())  # still pending: this call has not returned yet
-    _sources.clear()
     # A word's frequency depends on the words added before it: keep their order.
     for word in _pending:
         tokenizer.add_word(word)
     _pending.clear()
     return tokenizer
-
-
-def add_word_source(key: str, source) -> None:
-    """Have the words ``source()`` returns added when the segmenter loads (at once when it has)."""
-    if _jieba.cache_info().currsize:
-        add_words(source())
-    else:
-        _sources[key] = source
 
 
 def add_words(words: Iterable[str]) -> int:
@@ -97,6 +92,19 @@ def add_words(words: Iterable[str]) -> int:
             _pending.pop(word, None)
             _pending[word] = None
     return len(accepted)
+
+
+def add_words_later(key: str, source: Callable[[], Iterable[str]]) -> None:
+    """Add the words ``source()`` returns when the dictionary loads; now, if it has loaded.
+
+    A later source with the same ``key`` (the same knowledge base, after a commit)
+    replaces the earlier one and moves to the end, as :func:`add_words` moves a word.
+    """
+    if _jieba.cache_info().currsize:
+        add_words(source())
+    else:
+        _sources.pop(key, None)
+        _sources[key] = source
 
 
 @functools.cache
@@ -144,7 +152,7 @@ def query_words(text: str) -> list[str]:
 
 
 #: The runs jieba segments (its re_han_default); whatever lies between them is never a word.
-_RUN = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")
+_RUN = lazy(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")  # compiled when a query is first cut
 _ASCII = re.compile(r"[a-zA-Z0-9]+")
 #: The longest word looked up in the index: 提法 such as 一刻钟党建服务圈 are 8 characters.
 _LONGEST_WORD = 12

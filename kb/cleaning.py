@@ -17,62 +17,63 @@ import unicodedata
 from dataclasses import replace
 
 from kb.model import Block, RawDocument
+from kb.patterns import lazy
 
 # Characters that make the neighbourhood "Chinese text" for punctuation width.
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _FULL_PUNCT = "，。、；：！？（）【】《》“”‘’…—·「」『』〔〕"
-_CHINESE = re.compile(f"[{_HAN}{_FULL_PUNCT}×]")
-_HAN_RE = re.compile(f"[{_HAN}]")
+_CHINESE = lazy(f"[{_HAN}{_FULL_PUNCT}×]")
+_HAN_RE = lazy(f"[{_HAN}]")
 
 _WIDTH = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
 
 # Whole lines left by template sites and portals. Matched after stripping.
 _NOISE_LINES = [
-    re.compile(r"^-?\s*\d{4}-\d{1,2}-\d{1,2}\s*发布\s*\|?$"),          # - 2021-05-07 发布 |
-    re.compile(r"^-?\s*[\d.]+\s*[KMG]B\s*\|?$", re.I),                  # - 37.5 KB |
-    re.compile(r"^-?\s*\d+\s*页$"),                                     # - 8页
-    re.compile(r"^申明敬告[:：].*"),
-    re.compile(r"^(文档介绍|文档简介|内容简介|相关文档|相关推荐|相关报道[:：]?|猜你喜欢|热门推荐)$"),
-    re.compile(r"^(下载|打印|全屏|收藏|分享(到)?[:：]?|加大|还原|减小|大|中|小|】|【(字号|字体)[:：]?)$"),
-    re.compile(r"^(【[^【】\n]{1,8}】\s*)+$"),                              # 【字号】【打印】【关闭】
-    re.compile(r"^【(字号|字体)[:：]?[^】]*】.*$"),
+    lazy(r"^-?\s*\d{4}-\d{1,2}-\d{1,2}\s*发布\s*\|?$"),          # - 2021-05-07 发布 |
+    lazy(r"^-?\s*[\d.]+\s*[KMG]B\s*\|?$", re.I),                  # - 37.5 KB |
+    lazy(r"^-?\s*\d+\s*页$"),                                     # - 8页
+    lazy(r"^申明敬告[:：].*"),
+    lazy(r"^(文档介绍|文档简介|内容简介|相关文档|相关推荐|相关报道[:：]?|猜你喜欢|热门推荐)$"),
+    lazy(r"^(下载|打印|全屏|收藏|分享(到)?[:：]?|加大|还原|减小|大|中|小|】|【(字号|字体)[:：]?)$"),
+    lazy(r"^(【[^【】\n]{1,8}】\s*)+$"),                              # 【字号】【打印】【关闭】
+    lazy(r"^【(字号|字体)[:：]?[^】]*】.*$"),
     # breadcrumbs: 您的位置：首页 > 要闻, 首页 > 政务公开 > 正文
-    re.compile(r"^(您的位置|您现在的位置|当前位置|所在位置)\s*[:：].{0,80}$"),
-    re.compile(r"^首页\s*[>＞»›/].{0,80}$"),
-    re.compile(r"^(视频|图片|音频)[:：].{0,80}$"),
-    re.compile(r"^.{0,50}(日报|晚报|新闻|网|社|台|报)\s*记者\s*[\u4e00-\u9fff·]{2,4}$"),  # caption, photographer
-    re.compile(r"^(责任编辑|编辑|校对|审核)[:：].{0,30}$"),
-    re.compile(r"^.{0,40}(记者|摄影)\s*\S{1,12}\s*摄[）)]?$"),           # photo captions
-    re.compile(r"^.{0,160}(记者|摄影)\s*[\u4e00-\u9fff·]{2,4}(\s+[\u4e00-\u9fff·]{2,4})*\s*摄[）)]?$"),
-    re.compile(r"^(扫一扫|扫描二维码|打印本页|关闭窗口|返回顶部)\S{0,20}$"),
+    lazy(r"^(您的位置|您现在的位置|当前位置|所在位置)\s*[:：].{0,80}$"),
+    lazy(r"^首页\s*[>＞»›/].{0,80}$"),
+    lazy(r"^(视频|图片|音频)[:：].{0,80}$"),
+    lazy(r"^.{0,50}(日报|晚报|新闻|网|社|台|报)\s*记者\s*[\u4e00-\u9fff·]{2,4}$"),  # caption, photographer
+    lazy(r"^(责任编辑|编辑|校对|审核)[:：].{0,30}$"),
+    lazy(r"^.{0,40}(记者|摄影)\s*\S{1,12}\s*摄[）)]?$"),           # photo captions
+    lazy(r"^.{0,160}(记者|摄影)\s*[\u4e00-\u9fff·]{2,4}(\s+[\u4e00-\u9fff·]{2,4})*\s*摄[）)]?$"),
+    lazy(r"^(扫一扫|扫描二维码|打印本页|关闭窗口|返回顶部)\S{0,20}$"),
 ]
-_SOURCE_LINE = re.compile(r"^(?:(?P<when>\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*[\d:：]*)\s*)?"
+_SOURCE_LINE = lazy(r"^(?:(?P<when>\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*[\d:：]*)\s*)?"
                           r"来源[:：]\s*(?P<source>\S.{0,60}?)\s*$")
-_TIME_LINE = re.compile(r"^(?:发布)?时间[:：]\s*(?P<when>\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?[\s\d:：]*)$")
+_TIME_LINE = lazy(r"^(?:发布)?时间[:：]\s*(?P<when>\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?[\s\d:：]*)$")
 # One line of page furniture: date, 来源, 发表时间, 作者 and widgets separated by | or spaces.
-_WIDGETS = re.compile(r"【[^【】\n]{0,12}】|[【\[]?(?:字体|字号)[:：]\s*(?:[大中小]\s*){1,3}[】\]]?")
-_FURNITURE_PIECE = re.compile(
+_WIDGETS = lazy(r"【[^【】\n]{0,12}】|[【\[]?(?:字体|字号)[:：]\s*(?:[大中小]\s*){1,3}[】\]]?")
+_FURNITURE_PIECE = lazy(
     r"^(?:(?P<date>\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?(?:\s*\d{1,2}[:：时]\d{1,2}(?:[:：分]\d{0,2}秒?)?)?)"
     r"|(?:发表|发布)?(?:时间|日期)[:：](?P<when>\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?"
     r"(?:\s*\d{1,2}[:：时]\d{1,2}(?:[:：分]\d{0,2}秒?)?)?)"
     r"|来源[:：](?P<source>.{1,40})"
     r"|(?:作者|编辑|责任编辑|浏览次数|点击数|阅读)[:：].{0,20}"
     r"|(?:分享到?|打印|关闭|收藏)[:：]?)$")
-_PIECE_SPLIT = re.compile(r"\s*[|｜]\s*|[\s\u3000]{1,}")
-_DATE_TIME_LINE = re.compile(r"^\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*\d{1,2}[:：时]\d{1,2}分?(?:[:：]\d{1,2})?$")
+_PIECE_SPLIT = lazy(r"\s*[|｜]\s*|[\s\u3000]{1,}")
+_DATE_TIME_LINE = lazy(r"^\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*\d{1,2}[:：时]\d{1,2}分?(?:[:：]\d{1,2})?$")
 #: A news agency's dateline, "新华社北京9月9日电" (with a reporter's note): metadata, not text.
-_DATELINE = re.compile(r"^(?P<dateline>[\u4e00-\u9fff·]{2,14}\d{1,2}月\d{1,2}日(?:电|讯)"
+_DATELINE = lazy(r"^(?P<dateline>[\u4e00-\u9fff·]{2,14}\d{1,2}月\d{1,2}日(?:电|讯)"
                        r"(?:[\s\u3000]*[（(]记者[^）)]{0,40}[）)])?)(?:$|[\s\u3000]+(?=\S)|(?<=[）)]))")
-_TRAILING_NOISE = re.compile(r"(查看更多|展开全文|点击查看全文|阅读全文|全文完)\s*$")
-_TITLE_SUFFIX = re.compile(r"\s*\d{2,6}字(?:范文稿|范文|稿|精选)?$|\s*[（(]?范文(?:稿)?[)）]?$")
+_TRAILING_NOISE = lazy(r"(查看更多|展开全文|点击查看全文|阅读全文|全文完)\s*$")
+_TITLE_SUFFIX = lazy(r"\s*\d{2,6}字(?:范文稿|范文|稿|精选)?$|\s*[（(]?范文(?:稿)?[)）]?$")
 
 # A lost paragraph break: whitespace after an end of sentence or a salutation.
-_RUN_BREAK = re.compile(r"(?<=[。！？：；!?:;])[ \t\u3000]+(?=\S)"
+_RUN_BREAK = lazy(r"(?<=[。！？：；!?:;])[ \t\u3000]+(?=\S)"
                         r"|[ \t\u3000]+(?=[（(][一二三四五六七八九十]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)")
 
 
 #: A numbering marker opening a paragraph with brackets of mixed width or inner spaces: "(四）", "（ 五 ）".
-_MIXED_MARKER = re.compile(r"^[（(]\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*[）)]")
+_MIXED_MARKER = lazy(r"^[（(]\s*([一二三四五六七八九十]{1,3}|\d{1,2})\s*[）)]")
 
 
 def clean_text(text: str) -> str:
@@ -86,12 +87,12 @@ def clean_text(text: str) -> str:
 
 
 #: Characters that normalise() may change; text without any is returned as it is (fast path).
-_NORMALISE_NEEDED = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a％＋．／［］\\[\\],:;!?()\"【]")
-_WIDE_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
+_NORMALISE_NEEDED = lazy("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a％＋．／［］\\[\\],:;!?()\"【]")
+_WIDE_ALNUM = lazy("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]+")
 _WIDE_SIGNS = str.maketrans({"％": "%", "＋": "+"})
-_WIDE_BETWEEN = re.compile(r"(?<=[0-9A-Za-z])[．／](?=[0-9A-Za-z])")
+_WIDE_BETWEEN = lazy(r"(?<=[0-9A-Za-z])[．／](?=[0-9A-Za-z])")
 #: A document number's year in brackets of any kind: 国发[2019]4号, 国发［2019］4号 → 国发〔2019〕4号.
-_DOC_NUMBER_YEAR = re.compile(f"(?<=[{_HAN}])[\\[［【(（]\\s*(\\d{{4}})\\s*[\\]］】)）](?=\\s*\\d{{1,5}}\\s*号)")
+_DOC_NUMBER_YEAR = lazy(f"(?<=[{_HAN}])[\\[［【(（]\\s*(\\d{{4}})\\s*[\\]］】)）](?=\\s*\\d{{1,5}}\\s*号)")
 
 
 def normalise(text: str) -> str:
@@ -182,8 +183,8 @@ def clean_document(raw: RawDocument) -> RawDocument:
     return replace(raw, blocks=tuple(cleaned), meta=meta)
 
 
-_NOTE_START = re.compile(r"(?:根据)?(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
-_NOTE_END = re.compile(r"(?:通过|修正|修订|公布|发布|印发|施行|批准)$")
+_NOTE_START = lazy(r"(?:根据)?(?:\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+_NOTE_END = lazy(r"(?:通过|修正|修订|公布|发布|印发|施行|批准)$")
 
 
 def _split_byline_notes(text: str) -> list[str] | None:
@@ -281,7 +282,7 @@ def _split_run_together(block: Block) -> list[Block]:
     return [replace(block, text=p.strip()) for p in parts]
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_CONTROL = lazy(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def _strip_controls(text: str) -> str:
@@ -322,7 +323,7 @@ def _next_visible(text: str, i: int) -> str:
     return text[j] if j < len(text) else ""
 
 
-_ASCII_PAREN = re.compile(r"\(([^()\n]{0,80})\)")
+_ASCII_PAREN = lazy(r"\(([^()\n]{0,80})\)")
 
 
 def _normalise_parens(text: str) -> str:
@@ -340,7 +341,7 @@ def _normalise_parens(text: str) -> str:
     return _ASCII_PAREN.sub(convert, text)
 
 
-_ASCII_QUOTE = re.compile(r'"([^"\n]{1,200})"')
+_ASCII_QUOTE = lazy(r'"([^"\n]{1,200})"')
 
 
 def _normalise_quotes(text: str) -> str:
@@ -350,11 +351,11 @@ def _normalise_quotes(text: str) -> str:
         lambda m: f"“{m.group(1)}”" if _HAN_RE.search(m.group(1)) else m.group(0), text)
 
 
-_SPACE_RUN = re.compile(r"[ \t\u3000\u00a0]+")
-_SPACE_NEAR_PUNCT = re.compile(f"[ ]+(?=[{_FULL_PUNCT}])|(?<=[{_FULL_PUNCT}])[ ]+")
+_SPACE_RUN = lazy(r"[ \t\u3000\u00a0]+")
+_SPACE_NEAR_PUNCT = lazy(f"[ ]+(?=[{_FULL_PUNCT}])|(?<=[{_FULL_PUNCT}])[ ]+")
 
 
-_LINE_BREAK_IN_HAN = re.compile(f"(?<=[{_HAN}{_FULL_PUNCT}])[ \t]*\n[ \t]*(?=[{_HAN}{_FULL_PUNCT}])")
+_LINE_BREAK_IN_HAN = lazy(f"(?<=[{_HAN}{_FULL_PUNCT}])[ \t]*\n[ \t]*(?=[{_HAN}{_FULL_PUNCT}])")
 
 
 def _normalise_spaces(text: str) -> str:

@@ -28,6 +28,7 @@ import warnings
 import zlib
 from pathlib import Path
 
+from kb import _whoosh  # noqa: F401  (before Whoosh: loads it without what bigan never calls)
 from whoosh import columns, fields, formats
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gc
 import os
 import time
@@ -169,8 +170,8 @@ PHRASES_FILE = "phrases.json"   # the 提法 library, derived from the passages
 WORDS_FILE = "words.txt"        # the user's own words for the segmenter, one a line
 
 
-def _library_words(root: Path, library=None) -> list[str]:
-    """Return a library's 提法 and its words.txt, for the segmenter."""
+def _user_words(root: Path, library=None) -> list[str]:
+    """Return the segmenter's words of the folder ``root``: its 提法 (``library`` when loaded), then words.txt."""
     from kb.phrases import PhraseLibrary, user_words
 
     if library is None and (root / PHRASES_FILE).exists():
@@ -178,7 +179,7 @@ def _library_words(root: Path, library=None) -> list[str]:
             library = PhraseLibrary.load(root / PHRASES_FILE)
         except ReadError:
             library = None
-    return list(user_words(library, root / WORDS_FILE))
+    return user_words(library, root / WORDS_FILE)
 
 
 class KnowledgeBase:
@@ -740,14 +741,10 @@ class KnowledgeBase:
         """
         if self._words_loaded and not force:
             return
-        from kb.analysis import add_word_source, add_words
+        from kb.analysis import add_words_later
 
-        if force:
-            add_words(_library_words(self.root, self._phrases))
-        else:
-            # Read when the segmenter loads: exact and topic search never load it.
-            # The 提法 library itself when a draft has loaded it by then, not a second copy.
-            add_word_source(str(self.root), lambda: _library_words(self.root, self._phrases))
+        # Read only when the segmenter loads (ingest, drafting): searching never segments.
+        add_words_later(str(self.root), functools.partial(_user_words, self.root, self._phrases))
         self._words_loaded = True
 
     def edit(self, doc_id_or_path: str, *, title: str | None = None, doc_type: str | None = None,

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.model import Attachment, Block, DocMeta, Document, RawDocument, Section
+from kb.patterns import lazy
 
 _CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9}
@@ -29,62 +30,62 @@ _CN_NUM = "一二三四五六七八九十百"
 
 # Heading markers at the start of a paragraph; the group "n" is the number.
 _MARKERS = [
-    (1, re.compile(rf"^(?P<n>[{_CN_NUM}]{{1,4}})、")),
-    (2, re.compile(rf"^（(?P<n>[{_CN_NUM}]{{1,4}})）")),
-    (3, re.compile(r"^(?P<n>\d{1,2})(?:[.．](?!\d)|、)")),
-    (4, re.compile(r"^（(?P<n>\d{1,2})）")),
+    (1, lazy(rf"^(?P<n>[{_CN_NUM}]{{1,4}})、")),
+    (2, lazy(rf"^（(?P<n>[{_CN_NUM}]{{1,4}})）")),
+    (3, lazy(r"^(?P<n>\d{1,2})(?:[.．](?!\d)|、)")),
+    (4, lazy(r"^（(?P<n>\d{1,2})）")),
 ]
-_REGULATION = re.compile(rf"^第(?P<n>[{_CN_NUM}零〇\d]{{1,6}})(?P<unit>编|章|节|条)(?:[ 　]+|(?=[{_CN_NUM}\u4e00-\u9fff]))")
+_REGULATION = lazy(rf"^第(?P<n>[{_CN_NUM}零〇\d]{{1,6}})(?P<unit>编|章|节|条)(?:[ 　]+|(?=[{_CN_NUM}\u4e00-\u9fff]))")
 
 # Run-in points: 一是… / 一要… / 第一，… at the start of a sentence.
-_POINT = re.compile(rf"(?:(?<=^)|(?<=[。！？；：]))[ ]?(?P<marker>(?P<di>第)?(?P<n>[一二三四五六七八九十]{{1,3}})"
+_POINT = lazy(rf"(?:(?<=^)|(?<=[。！？；：]))[ ]?(?P<marker>(?P<di>第)?(?P<n>[一二三四五六七八九十]{{1,3}})"
                     rf"(?(di)[，、：]|(?P<suffix>是|要|抓)))")
-_SENTENCE_END = re.compile(r"[。！？；!?]")
+_SENTENCE_END = lazy(r"[。！？；!?]")
 
 # Inline level-1/2 markers after an end of sentence: lost paragraph breaks.
-_INLINE_HEADING = re.compile(rf"(?<=[。！？])[ ]?(?=(?:[{_CN_NUM}]{{1,3}}、|（[{_CN_NUM}]{{1,3}}）))")
+_INLINE_HEADING = lazy(rf"(?<=[。！？])[ ]?(?=(?:[{_CN_NUM}]{{1,3}}、|（[{_CN_NUM}]{{1,3}}）))")
 
-_ADDRESS = re.compile(r"^(同志们|各位代表|各位委员|同志们、朋友们|青年朋友们|老师们|同学们|朋友们|各位|女士们|"
+_ADDRESS = lazy(r"^(同志们|各位代表|各位委员|同志们、朋友们|青年朋友们|老师们|同学们|朋友们|各位|女士们|"
                       r"尊敬的|亲爱的)[^，。！：]{0,12}[，、！,!]")
 #: Lines that end with ： but are page furniture, never a salutation.
-_NOT_SALUTATION = re.compile(r"^(您的位置|您现在的位置|当前位置|所在位置|来源|时间|发布时间|发表时间|分享|作者|编辑|"
+_NOT_SALUTATION = lazy(r"^(您的位置|您现在的位置|当前位置|所在位置|来源|时间|发布时间|发表时间|分享|作者|编辑|"
                              r"附件|主题词|抄送|联系人|电话)")
-_SALUTATION_END = re.compile(r"：$")
-_DATE = re.compile(r"(?P<y>\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月"
+_SALUTATION_END = lazy(r"：$")
+_DATE = lazy(r"(?P<y>\d{4}|[〇○零一二三四五六七八九]{4})\s*年\s*(?P<m>\d{1,2}|[一二三四五六七八九十]{1,2})\s*月"
                    r"(?:\s*(?P<d>\d{1,2}|[一二三四五六七八九十]{1,3})\s*日)?")
-_DATE_LINE = re.compile(r"^[（(]?\s*(\d{4}|[〇○零一二三四五六七八九]{4})\s*年[^，。；]{1,12}[日月][）)]?$")
-_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\s*\d{1,4}\s*号")
-_MEETING = re.compile(r"在(?P<m>.{2,60}?)(?:上|时|期间)的(?:讲话|致辞|发言|报告|总结讲话|主持词|讲课)")
-_BYLINE_MEETING = re.compile(r"在(?P<m>.{2,60}?)(?:上|时)(?:的讲话|的发言)?[）)]?$")
+_DATE_LINE = lazy(r"^[（(]?\s*(\d{4}|[〇○零一二三四五六七八九]{4})\s*年[^，。；]{1,12}[日月][）)]?$")
+_ISO_DATE = lazy(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_DOC_NUMBER = lazy(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\s*\d{1,4}\s*号")
+_MEETING = lazy(r"在(?P<m>.{2,60}?)(?:上|时|期间)的(?:讲话|致辞|发言|报告|总结讲话|主持词|讲课)")
+_BYLINE_MEETING = lazy(r"在(?P<m>.{2,60}?)(?:上|时)(?:的讲话|的发言)?[）)]?$")
 # The title block of a speech or report saved from a news site: a subtitle ("——在…上的讲话"),
 # a date line ("（2016年5月30日）"), a date-and-meeting line with or without the dash.
 _CN_YEAR = r"(?:\d{4}|[〇○零一二三四五六七八九]{4})"
-_PAREN_DATE = re.compile(rf"^[（(]\s*{_CN_YEAR}\s*年[^（）()]{{1,12}}日\s*[）)]$")
-_DATE_MEETING = re.compile(rf"^[（(]?(?:——|—)?\s*{_CN_YEAR}\s*年[^，。；]{{1,12}}日\s*在.{{2,60}}?上[）)]?$")
+_PAREN_DATE = lazy(rf"^[（(]\s*{_CN_YEAR}\s*年[^（）()]{{1,12}}日\s*[）)]$")
+_DATE_MEETING = lazy(rf"^[（(]?(?:——|—)?\s*{_CN_YEAR}\s*年[^，。；]{{1,12}}日\s*在.{{2,60}}?上[）)]?$")
 #: A byline prefix before a title: "某某：…" or "某某在…时的讲话".
 _NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·]{1,3}"
-_BYLINE_COLON = re.compile(rf"^(?P<speaker>{_NAME})[：:](?P<title>.{{4,}})$")
-_BYLINE_AT = re.compile(rf"^(?P<speaker>{_NAME}?)(?P<title>在.{{2,80}}(?:上|时)的(?:讲话|致辞|发言|讲课|报告))$")
+_BYLINE_COLON = lazy(rf"^(?P<speaker>{_NAME})[：:](?P<title>.{{4,}})$")
+_BYLINE_AT = lazy(rf"^(?P<speaker>{_NAME}?)(?P<title>在.{{2,80}}(?:上|时)的(?:讲话|致辞|发言|讲课|报告))$")
 _NOT_NAME_END = tuple("部委局省市县区府院会办厅处科组室社网报台们")
 _NOT_NAME = ("关于", "附件", "通知", "公告", "视频", "图片", "来源", "时间", "各位", "全省", "全市", "全县",
              "全区", "今天", "我们", "本报", "记者", "主题", "标题")
 #: （全文）, and a site's name after the headline ("_新华网", " - 中国政府网").
-_TITLE_TAIL = re.compile(r"\s*(?:[（(【\[]全文[）)】\]]|全文)$"
+_TITLE_TAIL = lazy(r"\s*(?:[（(【\[]全文[）)】\]]|全文)$"
                          r"|\s*(?:[_|｜]|\s[-－—]\s)\s*[^_|｜]{1,20}(?:网|频道|客户端|门户|日报|政府|新闻|报)$")
-_FILE_DATE = re.compile(r"^(?P<date>\d{4}-\d{1,2}-\d{1,2})[_\s]+(?=\S)")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+_FILE_DATE = lazy(r"^(?P<date>\d{4}-\d{1,2}-\d{1,2})[_\s]+(?=\S)")
+_HAN = lazy(r"[\u4e00-\u9fff]")
 #: 题注 of a law or regulation: "2019年10月8日 某某会议通过", "（根据…修正）", "2022年2月25日 中共中央、国务院发布".
 _NOTE_VERBS = r"(?:通过|修正|修订|公布|发布|印发|施行|批准)"
-_BYLINE_NOTE = re.compile(rf"^[（(]?(?:根据)?{_CN_YEAR}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日"
+_BYLINE_NOTE = lazy(rf"^[（(]?(?:根据)?{_CN_YEAR}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日"
                           rf"[^。；]{{0,160}}?{_NOTE_VERBS}[）)]?$")
-_NOTE_ISSUER = re.compile(rf"日\s*(?P<issuer>[\u4e00-\u9fff、]{{2,40}}?)(?:联合)?(?:发布|印发)[）)]?$")
-_BARE_NAME = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff·]{1,3}$")
+_NOTE_ISSUER = lazy(rf"日\s*(?P<issuer>[\u4e00-\u9fff、]{{2,40}}?)(?:联合)?(?:发布|印发)[）)]?$")
+_BARE_NAME = lazy(r"^[\u4e00-\u9fff][\u4e00-\u9fff·]{1,3}$")
 _ROLE_WORDS = ("书记", "市长", "省长", "县长", "区长", "主任", "部长", "局长", "主席", "委员", "总理", "厅长",
                "镇长", "乡长", "院长", "校长", "理事长", "同志")
-_ATTACHMENT_START = re.compile(r"^附件\s*(?P<n>\d{0,2})\s*[：:]?$")
-_ATTACHMENT_NOTE = re.compile(r"^附件\s*[：:]")
-_PUBLISH_NOTE = re.compile(r"^[（(](此件|本件|本文)[^）)]{0,20}[）)]$")
+_ATTACHMENT_START = lazy(r"^附件\s*(?P<n>\d{0,2})\s*[：:]?$")
+_ATTACHMENT_NOTE = lazy(r"^附件\s*[：:]")
+_PUBLISH_NOTE = lazy(r"^[（(](此件|本件|本文)[^）)]{0,20}[）)]$")
 
 
 def parse_structure(raw: RawDocument, *, doc_type: str | None = None) -> Document:
@@ -708,7 +709,7 @@ class _Sections:
         return None
 
 
-_PART = re.compile(r"^(?P<marker>第(?P<n>[一二三四五六七八九十]{1,3})[，、：]|(?P<word>首先|其次|再次|然后|最后)[，、：])")
+_PART = lazy(r"^(?P<marker>第(?P<n>[一二三四五六七八九十]{1,3})[，、：]|(?P<word>首先|其次|再次|然后|最后)[，、：])")
 _ORDER_WORDS = ("首先", "其次", "再次", "然后", "最后")
 
 

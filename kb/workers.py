@@ -12,6 +12,7 @@ import signal
 import threading
 import time
 
+from kb import _whoosh  # noqa: F401  (before Whoosh: loads it without what bigan never calls)
 from whoosh.multiproc import MpWriter, SubWriterTask
 
 

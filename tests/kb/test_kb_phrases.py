@@ -1,5 +1,9 @@
 """The knowledge base keeps its 提法 library up to date and feeds it to the segmenter."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 from click.testing import CliRunner
 
 from bigan.cli import cli
@@ -43,6 +47,27 @@ def test_phrase_library_follows_ingest_and_remove(tmp_path):
         assert kb.phrase_library().get("三社联动").doc_count == 1
         kb.search("三社联动")
         assert "邻里议事厅" in words("深化邻里议事厅建设")
+
+
+def test_a_search_reads_no_phrases_yet_the_segmenter_gets_them(tmp_path):
+    # Searching never segments (issue 18), so a fresh process reads the 提法 and words.txt
+    # only when jieba's dictionary loads; they must still be words for it then.
+    (tmp_path / "a.txt").write_text(SPEECH, encoding="utf-8")
+    with KnowledgeBase.open(tmp_path / "kb") as kb:
+        kb.ingest([tmp_path / "a.txt"])
+    (tmp_path / "kb" / "words.txt").write_text("网格议事会\n", encoding="utf-8")
+    probe = (
+        "import sys\n"
+        "from kb.knowledge_base import KnowledgeBase\n"
+        "from kb.analysis import words\n"
+        "with KnowledgeBase.open(sys.argv[1], create=False) as kb:\n"
+        "    hits = len(kb.search('三社联动'))\n"
+        "    read = 'kb.phrases' in sys.modules or 'jieba' in sys.modules\n"
+        "    cut = words('深化邻里议事厅建设，开好网格议事会')\n"
+        "    print(hits, read, '邻里议事厅' in cut, '网格议事会' in cut)\n")
+    out = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "kb")], capture_output=True,
+                         text=True, check=True, cwd=Path(__file__).resolve().parents[2]).stdout
+    assert out.split() == ["2", "False", "True", "True"]
 
 
 def test_damaged_phrase_library_is_rebuilt(tmp_path):

@@ -120,7 +120,7 @@ def test_search_reads_the_libraries_phrases_only_when_the_segmenter_loads(kb):
         "with knowledge_base.KnowledgeBase.open(sys.argv[2], create=False) as kb:\n"
         "    kb.search('基层治理'); kb.search('基层治理', related=True)\n"
         "    searched = len(loads)\n"
-        "    words = set(knowledge_base._library_words(kb.root))\n"
+        "    words = set(knowledge_base._user_words(kb.root))\n"
         "    analysis.words('预热')\n"
         "    frequencies = analysis._jieba().FREQ\n"
         "print(searched, len(loads), len(words) > 0, all(w in frequencies for w in words))\n")
