@@ -256,7 +256,7 @@ def shift_years(text: str, year: int, source_year: int | None) -> str:
     return "".join(out)
 
 
-_YEAR_CLAIM = re.compile(r"^(?:今年|明年|去年)是[^。！？；]*(?:之年|周年|关键一年|攻坚年|收官|开局)[^。！？；]*[。！？；]")
+_YEAR_CLAIM = re.compile(r"^(?:今年|明年|去年)是[^。！？；，]*(?:之年|周年|关键一年|攻坚年|收官|开局)[^。！？；，]*([。！？；，])")
 
 
 def drop_year_claims(text: str, year: int, source_year: int | None) -> str:
@@ -266,12 +266,23 @@ def drop_year_claims(text: str, year: int, source_year: int | None) -> str:
 
     >>> drop_year_claims("今年是“十四五”规划的收官之年，任务繁重。要抓好落实。", 2026, 2025)
     '要抓好落实。'
+    >>> drop_year_claims("今年是治本攻坚的关键一年，要把重心转到事前预防上来。", 2026, 2024)
+    '要把重心转到事前预防上来。'
     >>> drop_year_claims("今年是“十五五”规划的开局之年。要抓好落实。", 2026, 2026)
     '今年是“十五五”规划的开局之年。要抓好落实。'
     """
     if not source_year or source_year == year:
         return text
-    return "".join(s for s in sentences(text) if not _YEAR_CLAIM.match(s.lstrip()))
+    out = []
+    for sentence in sentences(text):
+        claim = _YEAR_CLAIM.match(sentence.lstrip())
+        if claim is None:
+            out.append(sentence)
+        elif claim.group(1) == "，" and re.match(r"(?:要|必须|务必|我们|各级|全[市区县])",
+                                                 sentence.lstrip()[claim.end():]):
+            # 今年是…关键一年，要把工作重心…转移: the claim goes, what it asks stays
+            out.append(sentence.lstrip()[claim.end():])
+    return "".join(out)
 
 
 def fix_seasons(text: str, month: int, date: str | None = None) -> str:

@@ -912,6 +912,8 @@ def same_sentence(a: str, b: str) -> bool:
     >>> same_sentence("统一思想认识，强化责任担当。", "要进一步统一思想认识，强化责任担当，把基层党建工作作为重要政治任务来抓。")
     False
     """
+    # a 提法 in quotation marks is cited by many texts: compare what each says around it
+    a, b = (re.sub(r"“[^”]*”", "", x) for x in (a, b))
     sizes = sorted((len(content_grams(a)), len(content_grams(b))))
     if sizes[0] < 10 or sizes[0] * 2 < sizes[1]:
         return False  # a short lead restated in a long sentence is elaboration, not repetition
@@ -920,7 +922,16 @@ def same_sentence(a: str, b: str) -> bool:
 
 
 def shared_clause(a: str, b: str) -> bool:
-    """Return True when a long clause of one text is nearly a clause of the other."""
+    """Return True when a long clause of one text is nearly a clause of the other.
+
+    A formula in quotation marks (“管行业必须管安全、管业务必须管安全”) is a 提法
+    many texts cite, not a clause one of them repeats.
+
+    >>> shared_clause("有的部门对“管行业必须管安全、管业务必须管安全”的要求理解不到位。",
+    ...               "按照“管行业必须管安全、管业务必须管安全”的原则同部署、同检查。")
+    False
+    """
+    a, b = (re.sub(r"“[^”]*”", "", x) for x in (a, b))
     clauses_b = [c for c in re.split(r"[，。；：！？]", b) if len(content_grams(c)) >= 10]
     return any(overlap(x, y) >= 0.8 for x in re.split(r"[，。；：！？]", a)
                if len(content_grams(x)) >= 10 for y in clauses_b)
