@@ -430,3 +430,13 @@ def test_a_review_slot_takes_a_review_before_a_more_topical_section_of_another_r
         kb.ingest([tmp_path / "docs"])
         result = draft(DraftSpec(kind="speech", topic=("河湖治理",), occasion="总结表彰会", unit="江州市"), kb)
     assert result.parts[0].paragraphs[0].text.startswith("过去一年，全市治理黑臭水体十二条")
+
+
+def test_two_sources_citing_one_formula_are_not_a_repeat():
+    problem = DraftPart("heading", 1, "一、", "形势", (DraftParagraph(
+        "有的部门对“管行业必须管安全、管业务必须管安全、管生产经营必须管安全”的要求理解不到位，存在监管盲区。", SRC),))
+    task = DraftPart("heading", 1, "二、", "责任", (DraftParagraph(
+        "按照“管行业必须管安全、管业务必须管安全、管生产经营必须管安全”的原则，各行业主管部门要把安全生产与业务工作同部署、同检查、同考核。",
+        Source("d2", "在×市安全生产工作会议上的讲话", "2025-01-01")),))
+    result = dedupe(Draft("speech", "t", "题", None, None, (), (problem, task), ()))
+    assert [p.paragraphs[0].text for p in result.parts] == [problem.paragraphs[0].text, task.paragraphs[0].text]
