@@ -890,6 +890,7 @@ def same_point(a: str, b: str) -> bool:
     ...            "二是强化监督执纪。纪委监委要把作风建设作为日常监督的重要内容，用好专项检查和巡察监督。")
     True
     """
+    a, b = (re.sub(r"“[^”]*”", "", x) for x in (a, b))  # a quoted 提法 is cited, not repeated
     lead_a, lead_b = _lead(a), _lead(b)
     grams_a, grams_b = content_grams(lead_a), content_grams(lead_b)
     # Leads sharing only the topic (作风建设既要破也要立 / 作风建设关乎党心民心) are different points.
