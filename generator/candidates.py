@@ -329,7 +329,8 @@ def _points_on_topic(section: Section, words: list[str], topic: tuple[str, ...])
     A 作风 section whose 为民服务 point mentions 信访 once is not about 信访,
     however short it is; a heading naming the topic is enough.
     """
-    cores = [t[:-2] if t.endswith("工作") and len(t) > 3 else t for t in topic]
+    # the heading may name the topic by its stem (作风建设 → 当前作风方面存在的突出问题)
+    cores = [t[:-2] if t.endswith(("工作", "建设", "治理")) and len(t) > 3 else t for t in topic]
     points = [section_text(c) for c in section.children]
     if len(points) < 3 or not words or any(c in section.heading for c in cores):
         return True

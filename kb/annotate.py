@@ -977,6 +977,8 @@ def section_role(heading: str, body: str = "", *, position: str | None = None,
     ('工作目标', '实施步骤')
     >>> section_role("聚焦重点领域，扎实推进专项整治")
     '任务'
+    >>> section_role("聚焦突出问题，推动作风建设向纵深发展"), section_role("正视问题差距，清醒认识面临的形势")
+    ('任务', '形势')
     >>> section_role("加强政府自身建设，为全年目标任务提供坚强保障"), section_role("实施步骤")
     ('保障', '实施步骤')
     """
@@ -994,6 +996,9 @@ def section_role(heading: str, body: str = "", *, position: str | None = None,
         return "保障"  # 加强政府自身建设，为…提供坚强保障: the lead verb 加强 does not make it a task
     head = re.split(r"[，,。]", heading)
     first = head[0]
+    if re.match(r"(?:聚焦|着力解决|解决|破解|整治|纠治|狠抓|直面|坚持)[^，,。]{0,6}问题", first) \
+            and not re.search(_SPEECH_ROLE_WORDS[3][1].replace("问题|", ""), heading):
+        return "任务"  # 聚焦突出问题，推动…向纵深发展: the problems are what to work on
     for text in (first, heading, body[:120]):
         for role, words in _SPEECH_ROLE_WORDS:
             if re.search(words, text):
