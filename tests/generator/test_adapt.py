@@ -440,3 +440,16 @@ def test_two_sources_citing_one_formula_are_not_a_repeat():
         Source("d2", "在×市安全生产工作会议上的讲话", "2025-01-01")),))
     result = dedupe(Draft("speech", "t", "题", None, None, (), (problem, task), ()))
     assert [p.paragraphs[0].text for p in result.parts] == [problem.paragraphs[0].text, task.paragraphs[0].text]
+
+
+def test_a_section_is_on_topic_by_its_heading_or_half_its_points():
+    from generator.candidates import _points_on_topic, topic_words
+    from kb.model import Section
+
+    points = tuple(Section("heading", 2, f"（{n}）", h, ("有的干部不作为。",))
+                   for n, h in zip("一二三", ("形式主义仍有市场", "官僚主义时有表现", "享乐主义出现变异")))
+    words = topic_words(("作风建设",))
+    assert _points_on_topic(Section("heading", 1, "二、", "清醒看到当前作风方面存在的突出问题", (), points),
+                            words, ("作风建设",))
+    assert not _points_on_topic(Section("heading", 1, "二、", "清醒看到存在的突出问题", (), points),
+                                words, ("作风建设",))
