@@ -447,7 +447,7 @@ def test_a_section_is_on_topic_by_its_heading_or_half_its_points():
     from kb.model import Section
 
     points = tuple(Section("heading", 2, f"（{n}）", h, ("有的干部不作为。",))
-                   for n, h in zip("一二三", ("形式主义仍有市场", "官僚主义时有表现", "享乐主义出现变异")))
+                   for n, h in zip("一二三", ("不担当不作为依然存在", "享乐主义出现变异", "身边的不正之风仍需整治")))
     words = topic_words(("作风建设",))
     assert _points_on_topic(Section("heading", 1, "二、", "清醒看到当前作风方面存在的突出问题", (), points),
                             words, ("作风建设",))
