@@ -74,7 +74,8 @@ def test_preview_offers_candidates_and_heading_sets(client):
     assert page.count('class="candidates"') == 3
     assert "换用材料（另有 2 份候选）" in page and "换用材料（另有 1 份候选）" in page
     assert 'name="swap" value="3:2"' in page and 'name="swap" value="3:1"' not in page  # 3:1 is in use
-    assert "《在青山县垃圾分类工作推进会上的讲话》（2025-06-20） · 三、强化保障，推动垃圾分类取得实效" in page
+    assert '<span class="cand-heading">强化保障，推动垃圾分类取得实效</span>' in page
+    assert "《在青山县垃圾分类工作推进会上的讲话》（2025-06-20）</a>" in page
     assert "县级财政要安排垃圾分类专项资金" in page  # the candidate's first words, as its source wrote them
     sets = _heading_sets(page)
     assert len(sets) >= 2 and _headings(page) == sets[0]
