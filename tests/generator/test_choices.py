@@ -154,3 +154,34 @@ def test_doctests():
 
     result = doctest.testmod(generator.choices)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_cli_outline_lists_candidates_and_pick_swaps_them(swap_kb, tmp_path):
+    from click.testing import CliRunner
+
+    from bigan.cli import cli as main
+
+    runner = CliRunner()
+    args = ["--kb", str(swap_kb.root), "draft"]
+    spec = ["--topic", "垃圾分类", "--occasion", "动员部署会", "--unit", "江州市", "--date", "2026-03-01"]
+    outline = runner.invoke(main, args + ["outline"] + spec)
+    assert outline.exit_code == 0, outline.output
+    assert "  3:1  压实责任，确保垃圾分类落地见效（当前） ——《在南湖区垃圾分类工作动员部署会上的讲话》" in outline.stdout
+    assert "  3:2  强化保障，推动垃圾分类取得实效 ——《在青山县垃圾分类工作推进会上的讲话》" in outline.stdout
+
+    result = runner.invoke(main, args + ["speech"] + spec + ["--pick", "3:2", "--heading-set", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    data = json.loads(result.stdout)
+    assert data["picks"] == [0, 0, 1] and data["heading_set"] == 1
+    assert [p["heading"] for p in data["parts"]] == data["heading_sets"][1]
+    assert data["parts"][2]["paragraphs"][0]["text"].startswith("市级财政要安排垃圾分类专项资金")
+
+    out_of_range = runner.invoke(main, args + ["speech"] + spec + ["--pick", "3:9"])
+    assert out_of_range.exit_code == 1
+    assert "第三部分没有第 9 个候选材料（共 4 个）" in out_of_range.stderr
+    malformed = runner.invoke(main, args + ["speech"] + spec + ["--pick", "三"])
+    assert malformed.exit_code == 2
+    assert "--pick 的值无效：换用写成“部分:候选”" in malformed.stderr
+    assert "Traceback" not in malformed.output + out_of_range.output
