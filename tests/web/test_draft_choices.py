@@ -131,3 +131,19 @@ def test_bad_choices_are_a_clear_message(client, fields, message):
     assert response.status_code == 400
     assert message in html.unescape(page)
     assert 'id="result"' not in page
+
+
+@pytest.mark.parametrize("fields", [{"kind": "work_plan", "template": ""}, {"headings": "统一思想\n突出重点\n压实责任"}],
+                         ids=["plan", "own-headings"])
+def test_swap_without_heading_sets(client, fields):
+    """A plan, or a speech on the writer's own headings, has no heading sets; its parts still swap."""
+    first = client.post("/draft", data={**_spec(client), **fields}).get_data(as_text=True)
+    hidden = _hidden(first)
+    assert hidden["heading_set"] == "" and 'class="heading-sets"' not in first
+    swap = re.search(r'name="swap" value="(\d+):(\d+)"', first)
+    part, pick = int(swap.group(1)), int(swap.group(2))
+    response = client.post("/draft", data={**_spec(client), **fields, **hidden, "swap": f"{part}:{pick}"})
+    assert response.status_code == 200
+    picks = hidden["picks"].split(",")
+    picks[part - 1] = str(pick - 1)
+    assert _hidden(response.get_data(as_text=True))["picks"] == ",".join(picks)
