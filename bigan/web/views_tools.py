@@ -82,8 +82,9 @@ def draft():
 @heavy
 def _draft_post(library, infos):
     form = _draft_form()
+    version = state().library.version()
     try:
-        choices = _draft_choices(form)
+        choices = _draft_choices(form, version)
         result = _make_draft(form, library, {info.name for info in infos}, choices)
     except (GeneratorError, KbError) as error:
         return render_template("draft.html", form=form, infos=infos, kinds=DRAFT_KINDS,
@@ -98,12 +99,13 @@ def _draft_post(library, infos):
         downloads[suffix] = web.files.add(f"{name}{suffix}", data).file_id
     return render_template("draft.html", form=form, infos=infos, kinds=DRAFT_KINDS, result=result,
                            downloads=downloads, length=result.length(), basis=_basis(form),
-                           in_use=_in_use(result))
+                           version=version, in_use=_in_use(result))
 
 
 # The writer's choices travel in the form: the draft's picks and heading set as hidden fields, the
-# button pressed (换用 a candidate, 用这组 headings), and the basis (a digest of the spec fields), so
-# a choice made on one draft is never applied to a draft of another spec.
+# button pressed (换用 a candidate, 用这组 headings), the basis (a digest of the spec fields) and the
+# library's version, so a choice made on one draft is never applied to a draft of another spec or
+# to candidates a later ingest has reordered.
 _BASIS_FIELDS = ("kind", "template", "topic", "unit", "meeting", "speaker", "date", "length",
                  "headings", "seed")
 
@@ -116,7 +118,7 @@ def _basis(form: dict) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
 
 
-def _draft_choices(form: dict):
+def _draft_choices(form: dict, version: str):
     """Return the writer's choices from the form, or None for a new draft (生成草稿)."""
     from generator.choices import Choices, parse_pick
     from generator.spec import MAX_PARTS
@@ -127,6 +129,8 @@ def _draft_choices(form: dict):
         return None
     if request.form.get("basis", "") != _basis(form):
         raise GeneratorError("起草要求已经改动，换用材料之前请先点“生成草稿”。")
+    if request.form.get("library", "") != version:
+        raise GeneratorError("生成草稿之后素材库有了变动，候选材料可能已经不同，请先点“生成草稿”再换用。")
     picks = {}
     for part, value in enumerate(request.form.get("picks", "").split(",")[:MAX_PARTS]):
         if value.strip():

@@ -147,3 +147,23 @@ def test_swap_without_heading_sets(client, fields):
     picks = hidden["picks"].split(",")
     picks[part - 1] = str(pick - 1)
     assert _hidden(response.get_data(as_text=True))["picks"] == ",".join(picks)
+
+
+def test_a_swap_after_the_library_changed_asks_for_a_new_draft(tmp_path):
+    from kb.knowledge_base import KnowledgeBase
+
+    from tests.web.support import DATA
+
+    root = tmp_path / "kb"
+    with KnowledgeBase.open(root) as kb:
+        kb.ingest([DATA.parent / "swap"])
+    client = create_app(root).test_client()
+    first = client.post("/draft", data=_spec(client)).get_data(as_text=True)
+    extra = tmp_path / "西湖区垃圾分类讲话.txt"
+    extra.write_text("在西湖区垃圾分类工作会议上的讲话\n同志们：\n一、压实责任，抓好垃圾分类\n"
+                     "全区各街道要把垃圾分类抓在手上，区委督查室每月通报垃圾分类进展。\n", encoding="utf-8")
+    with KnowledgeBase.open(root) as kb:
+        assert kb.ingest([extra]).counts()["added"] == 1
+    response = client.post("/draft", data={**_spec(client), **_hidden(first), "swap": "3:2"})
+    assert response.status_code == 400
+    assert "生成草稿之后素材库有了变动" in html.unescape(response.get_data(as_text=True))
