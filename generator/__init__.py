@@ -23,7 +23,16 @@ def draft(spec: DraftSpec, kb, *, templates=None, choices: Choices | None = None
     part's other candidate (``Draft.candidates``) or another heading set
     (``Draft.heading_sets``); the draft is adapted as any other.
     """
-    return _chain(spec, kb, templates, choices=choices)
+    from dataclasses import replace
+
+    result = _chain(spec, kb, templates, choices=choices)
+    length, target = result.length(), result.target_length
+    if target and length < 0.6 * target and not result.shortfalls:
+        # honest material ran out before the length did: say so rather than pad with other topics
+        note = (f"素材库中与“{'、'.join(spec.topic)}”直接相关的素材有限，稿子约 {length} 字"
+                f"（目标 {target} 字），请补充")
+        result = replace(result, warnings=result.warnings + (note,))
+    return result
 
 
 def _chain(spec: DraftSpec, kb, templates, *, outline_only: bool = False, choices=None) -> Draft:

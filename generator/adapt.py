@@ -21,7 +21,7 @@ import re
 from dataclasses import replace
 
 from kb.annotate import (SEASON_MONTHS, _SEASON, announced_counts, foreign_unit_refs, foreign_voice,
-                         meeting_bound, point_lead, same_point, sentences, stale_years, superseded,
+                         meeting_bound, point_lead, same_point, same_sentence, sentences, stale_years, superseded,
                          title_unit_level)
 
 from generator.model import Draft, DraftParagraph, DraftPart
@@ -364,6 +364,7 @@ def list_placeholders(draft: Draft, spec) -> Draft:
 def dedupe(draft: Draft) -> Draft:
     """Return the draft without a borrowed sentence said twice or a paragraph saying the same again."""
     seen: set[str] = set()
+    said: list[str] = []  # borrowed sentences kept so far, to drop one said again in other words
     kept: list[str] = []
 
     def clean(paragraph: DraftParagraph) -> DraftParagraph | None:
@@ -374,9 +375,10 @@ def dedupe(draft: Draft) -> Draft:
             return None
         out = []
         for s in sentences(paragraph.text):
-            if len(s) >= 12 and s in seen:
+            if len(s) >= 12 and (s in seen or any(same_sentence(s, t) for t in said)):
                 continue
             seen.add(s)
+            said.append(s)
             out.append(s)
         text = "".join(out)
         if not text:

@@ -15,6 +15,14 @@ from generator.spec import DraftSpec
 from generator.templates import Slot, TemplateLibrary
 
 _TODO = "【待补充：{}】"
+#: What a plan's part holds, for the writer filling one the library has no material for.
+_PLAN_ADVICE = {
+    "guiding": "写明指导思想和工作原则（坚持以……为指导，坚持……）",
+    "goals": "写明到何时、达到什么目标，尽量量化（到某年底，……达到……）",
+    "tasks": "按条目写明重点任务，每条写清做什么、怎么做、谁牵头",
+    "steps": "分阶段写明时间和任务（动员部署、组织实施、总结提升）",
+    "safeguards": "写明组织领导、责任分工、督查考核、宣传引导",
+}
 
 
 def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only: bool = False,
@@ -126,11 +134,12 @@ def assemble(plan, kb, *, outline_only: bool = False, choices=None) -> Draft:
             c.section.heading for c in candidates[i] if pick is None or c.section.heading != pick.section.heading]))[:4]
         if pick is None:
             heading = hint or slot.heading or (composed[0] if composed else _TODO.format(slot.label))
-            suggestions = "；".join(composed[:3]) or slot.words
+            advice = (f"可参考的标题：{'；'.join(composed[:3])}" if composed
+                      else _PLAN_ADVICE.get(slot.key, f"可参考：{slot.words}"))
             parts.append(DraftPart("heading", 1, "", heading,
                                    (DraftParagraph(_TODO.format(
                                        f"关于“{'、'.join(spec.topic)}”的“{slot.label}”部分素材不足，"
-                                       f"请补充。可参考的标题：{suggestions}")),),
+                                       f"请补充。{advice}")),),
                                    slot=slot.role, alternatives=alternatives))
             continue
         part = _to_part(pick.section, pick, ())

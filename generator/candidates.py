@@ -84,7 +84,7 @@ def topic_words(topic: tuple[str, ...]) -> list[str]:
     topic ending in 工作, the topic without it (信访工作 → 信访).
 
     >>> topic_words(("全面从严治党",))[:3]
-    ['全面从严治党', '从严治党', '管党治党']
+    ['全面从严治党', '管党治党', '党风廉政']
     >>> topic_words(("营商环境",))[0], "环境" in topic_words(("营商环境",))
     ('营商环境', False)
     """
@@ -238,9 +238,13 @@ def _score(doc: Document, profile: DocProfile, index: int, section: Section, slo
         role_bonus = 1.5 if role == fitting[0] else 0.0
     else:
         role_bonus = 0.0
+    # A plan's 指导思想, 实施步骤 and 保障措施 are much alike whatever the topic: their points
+    # need not each name it.
+    generic = plan and slot.heading and slot.key in ("guiding", "steps", "safeguards")
+    if not generic and not _points_on_topic(section, words, topic):
+        return None
     rel = relevance(text, (doc.title or "") + "".join(doc.tags), words, topic)
-    if rel <= 0 and not (plan and slot.heading and slot.key in ("guiding", "steps", "safeguards")
-                         and relevance("", doc.title or "", words, topic) > 0):
+    if rel <= 0 and not (generic and relevance("", doc.title or "", words, topic) > 0):
         return None  # the relevance floor
     if profile.level == "部门" and rel < 2.0:
         return None  # a department's own party work (局党委) is no unit's, unless it is the topic itself
@@ -278,6 +282,19 @@ def _score(doc: Document, profile: DocProfile, index: int, section: Section, slo
     if profile.year:
         score += 0.15 * max(min(profile.year - 2018, 8), 0)
     return round(score, 6)
+
+
+def _points_on_topic(section: Section, words: list[str], topic: tuple[str, ...]) -> bool:
+    """Return False for a section of three or more sub-parts of which fewer than half name the topic.
+
+    A 作风 section whose 为民服务 point mentions 信访 once is not about 信访,
+    however short it is; a heading naming the topic is enough.
+    """
+    cores = [t[:-2] if t.endswith("工作") and len(t) > 3 else t for t in topic]
+    points = [section_text(c) for c in section.children]
+    if len(points) < 3 or not words or any(c in section.heading for c in cores):
+        return True
+    return 2 * sum(1 for p in points if any(w in p for w in words)) >= len(points)
 
 
 def opening_material(library: Library, topic: tuple[str, ...], used: set[str]):

@@ -63,6 +63,11 @@ def _context(spec: DraftSpec, info: TemplateInfo, parts: int, templates, name) -
     }
     context["meeting"] = spec.meeting or templates.render_block(name, "meeting", context,
                                                                 required=False) or ""
+    # The speaker names their own unit 全市 / 全区 in the body: 今天，我们召开全市…会议.
+    context["whole"] = f"全{unit_kind}"
+    meeting = context["meeting"]
+    context["meeting_here"] = (context["whole"] + meeting[len(unit):]
+                               if meeting.startswith(unit) and len(meeting) > len(unit) else meeting)
     return context
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: Unit levels, from the top.
 LEVELS = ("中央", "国务院", "省", "市", "区", "县", "乡镇")
@@ -563,14 +564,15 @@ _FUNCTION_CHARS = set("的了和与及在是要把对为以等中上下不也都
                       "，。、；：！？“”（）《》")
 
 
-def content_grams(text: str) -> set[str]:
+@lru_cache(maxsize=8192)  # a draft compares each sentence with every other one
+def content_grams(text: str) -> frozenset[str]:
     """Return a text's content bigrams: character pairs without punctuation or function characters.
 
     >>> sorted(content_grams("作风关乎党心"))
     ['乎党', '作风', '党心', '关乎', '风关']
     """
-    return {text[i:i + 2] for i in range(len(text) - 1)
-            if text[i] not in _FUNCTION_CHARS and text[i + 1] not in _FUNCTION_CHARS}
+    return frozenset(text[i:i + 2] for i in range(len(text) - 1)
+                     if text[i] not in _FUNCTION_CHARS and text[i + 1] not in _FUNCTION_CHARS)
 
 
 def overlap(a: str, b: str) -> float:
@@ -591,17 +593,50 @@ def same_point(a: str, b: str) -> bool:
     """Return True when two points or paragraphs say the same thing in other words.
 
     Their leads (up to the first 。) share most content, or their whole
-    texts share most content bigrams.
+    texts share most content bigrams, or (two speeches on one duty written
+    alike) they share a long clause almost word for word and much of the rest.
 
     >>> same_point("作风建设关乎党心民心。要常抓不懈。", "作风关乎党心民心。必须持之以恒。")
     True
     >>> same_point("强化用地保障。优先安排项目用地。", "强化资金保障。统筹财政资金投入。")
     False
+    >>> same_point("作风建设既要破也要立。要健全容错机制。", "作风建设关乎党心民心。要常抓不懈。")
+    False
+    >>> same_point("二要健全监督机制。纪委监委要把作风建设作为日常监督的重点，用好明察暗访和专项检查。",
+    ...            "二是强化监督执纪。纪委监委要把作风建设作为日常监督的重要内容，用好专项检查和巡察监督。")
+    True
     """
     lead_a, lead_b = _lead(a), _lead(b)
-    if min(len(content_grams(lead_a)), len(content_grams(lead_b))) >= 4 and overlap(lead_a, lead_b) >= 0.75:
+    grams_a, grams_b = content_grams(lead_a), content_grams(lead_b)
+    # Leads sharing only the topic (作风建设既要破也要立 / 作风建设关乎党心民心) are different points.
+    if min(len(grams_a), len(grams_b)) >= 4 and len(grams_a & grams_b) >= 4 and overlap(lead_a, lead_b) >= 0.75:
         return True
-    return min(len(content_grams(a)), len(content_grams(b))) >= 12 and overlap(a, b) >= 0.6
+    if min(len(content_grams(a)), len(content_grams(b))) < 12:
+        return False
+    shared = overlap(a, b)
+    return shared >= 0.6 or (shared >= 0.4 and shared_clause(a, b))
+
+
+def same_sentence(a: str, b: str) -> bool:
+    """Return True when two sentences say the same thing: most content shared, or a long clause.
+
+    >>> same_sentence("纪委监委要把作风建设作为日常监督的重点，用好明察暗访和专项检查。",
+    ...               "纪委监委要把作风建设作为日常监督的重要内容，用好专项检查和巡察监督。")
+    True
+    >>> same_sentence("要加强组织领导，明确责任分工。", "要加强督查考核，确保任务落地。")
+    False
+    """
+    if min(len(content_grams(a)), len(content_grams(b))) < 10:
+        return False
+    shared = overlap(a, b)
+    return shared >= 0.7 or (shared >= 0.45 and shared_clause(a, b))
+
+
+def shared_clause(a: str, b: str) -> bool:
+    """Return True when a long clause of one text is nearly a clause of the other."""
+    clauses_b = [c for c in re.split(r"[，。；：！？]", b) if len(content_grams(c)) >= 10]
+    return any(overlap(x, y) >= 0.8 for x in re.split(r"[，。；：！？]", a)
+               if len(content_grams(x)) >= 10 for y in clauses_b)
 
 
 def _lead(text: str) -> str:

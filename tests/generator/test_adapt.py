@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from generator import DraftSpec, draft
-from generator.adapt import (agree_counts, drop_bound, fill_placeholders, fix_seasons, mark_superseded,
+from generator.adapt import (agree_counts, dedupe, drop_bound, fill_placeholders, fix_seasons, mark_superseded,
                              rewrite_level, shift_years, tidy)
 from generator.model import Draft, DraftParagraph, DraftPart, Source
 from kb import KnowledgeBase
@@ -63,6 +63,24 @@ def test_announced_counts_agree_with_what_follows():
                                 (DraftParagraph("下面，我讲五点意见。"),), (part,), ()))
     assert result.opening[0].text == "下面，我讲一点意见。"
     assert result.parts[0].paragraphs[0].text == "重点抓好以下四个方面的工作。"
+
+
+def test_a_sentence_said_again_in_other_words_is_dropped_but_a_different_one_stays():
+    first = DraftPart("heading", 1, "二、", "健全机制", (DraftParagraph(
+        "二要健全监督机制。纪委监委要把作风建设作为日常监督的重点，用好明察暗访和专项检查手段。"
+        "要畅通群众举报渠道，设立举报专线和网上平台，对问题线索逐一登记、限时办理、及时反馈。", SRC),))
+    again = DraftPart("heading", 1, "三、", "压实责任", (DraftParagraph(
+        "一是强化监督执纪。纪委监委要把作风建设作为日常监督的重要内容，用好专项检查和巡察监督方式。"
+        "要精准运用监督执纪“四种形态”，抓早抓小、防微杜渐，对苗头性倾向性问题及时提醒纠正，"
+        "坚持严管和厚爱相结合，注重把握政策界限。", SRC),))
+    other = DraftPart("heading", 1, "四、", "加强保障", (DraftParagraph(
+        "要加大财政资金投入力度，优先保障基层应急装备和物资储备。", SRC),))
+    result = dedupe(Draft("speech", "t", "题", None, None, (), (first, again, other), ()))
+    assert [p.paragraphs[0].text for p in result.parts] == [
+        first.paragraphs[0].text,
+        "一是强化监督执纪。要精准运用监督执纪“四种形态”，抓早抓小、防微杜渐，对苗头性倾向性问题及时提醒纠正，"
+        "坚持严管和厚爱相结合，注重把握政策界限。",
+        other.paragraphs[0].text]
 
 
 CHECKED = """在江州市安全生产工作会议上的讲话
@@ -179,3 +197,57 @@ def test_writer_heading_that_the_body_does_not_match_is_warned(tmp_path):
     assert [p.heading for p in result.parts] == list(spec.headings)
     assert any("推进数字经济发展" in w for w in result.warnings)
     assert not any("突出重点推动文明创建" in w for w in result.warnings)
+
+
+PASSING = """---
+title: 在×市作风建设推进会上的讲话
+type: speech
+date: 2025-04-01
+---
+
+# 在×市作风建设推进会上的讲话
+
+同志们：
+
+## 一、突出重点，推动作风建设落地
+
+### （一）在调查研究上下功夫
+
+要多到基层去，信访接待也要下基层，把情况摸清、把问题找准、把对策提实。
+
+### （二）在真抓实干上下功夫
+
+对确定的重点任务，要逐项明确责任人、时间表和路线图，一抓到底、抓出成效。
+
+### （三）在廉洁自律上下功夫
+
+要严格落实八项规定精神，管好自己的生活圈、社交圈、朋友圈。
+
+### （四）在担当作为上下功夫
+
+面对急难险重任务，领导干部要冲在前面、干在实处，敢于较真碰硬。
+"""
+
+
+def test_a_section_naming_the_topic_in_one_point_of_four_is_not_material_for_it(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "作风.md").write_text(PASSING, encoding="utf-8")
+    with KnowledgeBase.open(tmp_path / "kb") as kb:
+        kb.ingest([tmp_path / "docs"])
+        result = draft(DraftSpec(kind="speech", topic=("信访工作",), occasion="推进会", unit="江州市"), kb)
+        on_topic = draft(DraftSpec(kind="speech", topic=("作风建设",), occasion="推进会", unit="江州市"), kb)
+    assert "信访接待" not in "".join(p.text for part in result.parts for node in part.walk()
+                                    for p in node.own_paragraphs())
+    assert len(result.shortfalls) == len(result.parts)
+    assert "信访接待也要下基层" in "".join(p.text for part in on_topic.parts for node in part.walk()
+                                         for p in node.own_paragraphs())
+
+
+def test_a_plan_part_without_material_says_what_the_part_holds(tmp_path):
+    with _library(tmp_path, True) as kb:
+        result = draft(DraftSpec(kind="work_plan", template="工作方案", topic=("古树名木保护",), unit="江州市",
+                                 date="2026-03-01"), kb)
+    todo = {p.heading: p.paragraphs[0].text for p in result.parts}
+    assert todo["工作目标"] == ("【待补充：关于“古树名木保护”的“工作目标”部分素材不足，请补充。"
+                            "写明到何时、达到什么目标，尽量量化（到某年底，……达到……）】")
+    assert todo["实施步骤"].endswith("分阶段写明时间和任务（动员部署、组织实施、总结提升）】")

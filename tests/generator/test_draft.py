@@ -141,12 +141,19 @@ def test_starter_corpus_drafts(starter_kb, topic):
             # a part without material on the topic is an honest 【待补充】, announced, not filled
             assert sum("【待补充：关于" in _part_text(p) for p in result.parts) == len(result.shortfalls)
             assert result.length() <= 4600, result.length()
+        elif result.length() < 2400:
+            # a topic with little material gives a shorter draft, and says so
+            assert any(w.startswith(f"素材库中与“{topic}”直接相关的素材有限，稿子约 {result.length()} 字")
+                       for w in result.warnings), (result.length(), result.warnings)
         else:
-            assert 2400 <= result.length() <= 4600, result.length()
+            assert result.length() <= 4600, result.length()
         assert all(topic in _part_text(p) or any(w in _part_text(p) for w in _words(topic))
                    for p in result.parts)
-        assert result.meeting and result.meeting in result.opening[0].text
-        assert any(result.meeting in p.text for p in result.closing)
+        # the title names the meeting with the unit; the speaker says 全市 in the body
+        assert result.meeting.startswith("江州市") and result.title == f"在{result.meeting}上的讲话"
+        named = "这次党课" if occasion == "专题党课" else "全市" + result.meeting[len("江州市"):]
+        assert named in result.opening[0].text
+        assert "江州市" not in result.opening[0].text + "".join(p.text for p in result.closing)
         assert "×市" not in render_markdown(result.to_document())
     plan = draft(DraftSpec(kind="work_plan", topic=(topic,), unit="×县"), starter_kb)
     info = library.info(plan.template)
@@ -248,7 +255,7 @@ def test_template_errors_are_clear(tmp_path, tiny_kb):
     library = TemplateLibrary()
     library.copy("推进会", folder)
     path = folder / "推进会.j2"
-    path.write_text(path.read_text(encoding="utf-8").replace("{{ meeting }}，主要是", "{{ meting }}，主要是"),
+    path.write_text(path.read_text(encoding="utf-8").replace("{{ meeting_here }}，主要是", "{{ meting }}，主要是"),
                     encoding="utf-8")
     with pytest.raises(TemplateError) as error:
         draft(DraftSpec(kind="speech", topic=("文明创建",), occasion="推进会"), tiny_kb, templates=folder)
