@@ -126,7 +126,7 @@ def _draft_command(kind: str, summary: str):
     @click.option("--pick", "picks", multiple=True, metavar="部分:候选",
                   help="换用某部分的候选材料，如 --pick 3:2 第三部分改用第 2 个候选（都从 1 数起，"
                        "候选见 bigan draft outline），其他部分不变；可多次给出。")
-    @click.option("--heading-set", type=click.IntRange(1, 99), help="换用第 N 组标题（标题组见 bigan draft outline）。")
+    @click.option("--heading-set", type=click.IntRange(1, 99), metavar="N", help="换用第 N 组标题（标题组见 bigan draft outline）。")
     @click.option("--no-sources", is_flag=True, help="不在稿中标注材料出处（批注/脚注）。")
     @click.option("--json", "as_json", is_flag=True, help="输出稿件的结构化数据（JSON，含各部分的候选材料）。")
     @click.pass_context
