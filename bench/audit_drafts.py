@@ -33,13 +33,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kb import KnowledgeBase  # noqa: E402
-from kb.annotate import (announced_counts, content_grams, foreign_unit_refs, foreign_voice,  # noqa: E402
+from kb.annotate import (RANK, announced_counts, self_references, title_unit_level, content_grams, foreign_unit_refs, foreign_voice,  # noqa: E402
                          meeting_bound,
                          point_lead, same_point, season_conflicts,
                          series_problems, sentences, stale_years, superseded)
 
 import generator  # noqa: E402
 from generator import DraftSpec  # noqa: E402
+
+def _compares(text: str, ref) -> bool:
+    """Return True where 全市 in a district's text is the city around it (在全市率先, 全市大局)."""
+    return bool(re.match(r"(?:大局|率先|前列|第|排名|位次|范围|层面)", text[ref.end:ref.end + 4])
+                or re.search(r"(?:在|为|占|居|列)$", text[max(ref.start - 1, 0):ref.start]))
+
 
 CATEGORIES = ("count", "unit", "leftover", "series", "repeat", "stale", "season", "occasion",
               "drift", "thin")
@@ -113,6 +119,13 @@ def audit(draft, spec) -> dict[str, list[str]]:
     for text in texts:
         for ref in foreign_unit_refs(text, level):
             found["unit"].append(ref.text)
+    # a higher unit's own words left in a lower unit's draft (对全市网格… in a district speech)
+    for p in paragraphs:
+        source = title_unit_level(p.source.title or "") if p.source else None
+        if source in RANK and level in RANK and RANK[source] > RANK[level] and source not in ("中央", "国务院"):
+            found["unit"].extend(r.text for r in self_references(p.text)
+                                 if r.level == source and r.kind in ("own", "org") and r.text[0] != "全"
+                                 or r.level == source and r.text[0] == "全" and not _compares(p.text, r))
         if "×" in text:
             found["leftover"].extend(re.findall(r".{0,4}×.{0,4}", text))
         found["stale"].extend(w for _, w in stale_years(text, year))

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from kb.annotate import (SEASON_MONTHS, _SEASON, announced_counts, foreign_unit_refs, foreign_voice,
+from kb.annotate import (RANK, SEASON_MONTHS, _SEASON, announced_counts, foreign_unit_refs, foreign_voice,
                          meeting_bound, point_lead, same_point, same_sentence, sentences, stale_years, superseded,
                          title_unit_level)
 
@@ -67,6 +67,7 @@ def rewrite_level(text: str, level: str, *, source: str | None = None) -> str:
         return text
     from kb.annotate import self_references
 
+    given = source is not None
     if source is None:
         # the level the text speaks as: its own-unit words (我区 / 全区), not the organs it cites
         own = [r.level for r in self_references(text) if r.kind == "own"]
@@ -74,8 +75,11 @@ def rewrite_level(text: str, level: str, *, source: str | None = None) -> str:
     refs = foreign_unit_refs(text, level)
     # the source speaker's own organs (区委 in a district speech) are the speaker's too
 
+    # Given the source's level (from its title), its own-unit words are the speaker's too
+    # (对全市网格进行优化调整 in a city speech borrowed by a district).
+    kinds = ("org", "grade", "own") if given else ("org", "grade")
     extra = [r for r in self_references(text, grades=True)
-             if r.level == source and r.level != level and r.kind in ("org", "grade")]
+             if r.level == source and r.level != level and r.kind in kinds]
     spans = {(r.start, r.end): r for r in refs + extra}
     out = []
     last = 0
@@ -93,7 +97,38 @@ def rewrite_level(text: str, level: str, *, source: str | None = None) -> str:
         out.append(text[last:start] + new)
         last = end
     out.append(text[last:])
-    return "".join(out)
+    text = "".join(out)
+    if given and RANK.get(source, 0) > RANK.get(level, 0):
+        text = lower_organs(text, source, level)
+    return text
+
+
+# A higher unit's own organs and the units under it, as a city speech names them.
+_ORGANS = {"市": re.compile(r"(?<![城超都门夜集股上])市(?!场|民(?!政)|容|值|面|井|区|政(?!府))(?=直|领导|财政|督查室|[^\s，。、；：（）]{1,6}?局(?!面|部|势)"
+                           r"|[^\s，。、；：（）]{1,12}?(?:领导小组|委员会|指挥部))")}
+_UNDER = {"市": re.compile(r"(?:各县[（(]市[、，]区[）)]|各县[（(]市[）)]区|各县市区|各县区|各区县)(政府)?")}
+_UNDER_WORDS = {"区": "各街道（镇）", "县": "各乡镇", "乡镇": "各村（社区）"}
+
+
+def lower_organs(text: str, source: str, level: str) -> str:
+    """Return a higher unit's text with its organs and sub-units those of ``level``.
+
+    >>> lower_organs("市直各部门和市民政局要支持，各县区政府要落实，分管市领导约谈。", "市", "区")
+    '区直各部门和区民政局要支持，各街道（镇）要落实，分管区领导约谈。'
+    >>> lower_organs("市基层治理工作领导小组牵头。", "市", "县")
+    '县基层治理工作领导小组牵头。'
+    >>> lower_organs("城市更新和市场主体，市场监管局和市政工程局。", "市", "区")
+    '城市更新和市场主体，市场监管局和市政工程局。'
+    """
+    char = _LEVEL_CHAR.get(level)
+    organs, under = _ORGANS.get(source), _UNDER.get(source)
+    if not char or not organs:
+        return text
+    text = organs.sub(char, text)
+    if under and level in _UNDER_WORDS:
+        # 街道 have offices, not governments: 各县区政府要落实 → 各街道（镇）要落实
+        text = under.sub(lambda m: _UNDER_WORDS[level] + (m.group(1) or "" if level == "县" else ""), text)
+    return text
 
 
 def fill_placeholders(text: str, unit: str | None, date_cn: str | None, level: str) -> str:
@@ -164,6 +199,24 @@ def shift_years(text: str, year: int, source_year: int | None) -> str:
         last = start + len(words)
     out.append(text[last:])
     return "".join(out)
+
+
+_YEAR_CLAIM = re.compile(r"^(?:今年|明年|去年)是[^。！？；]*(?:之年|周年|关键一年|攻坚年|收官|开局)[^。！？；]*[。！？；]")
+
+
+def drop_year_claims(text: str, year: int, source_year: int | None) -> str:
+    """Return the text without sentences saying what the source's year was (今年是“十四五”规划的收官之年).
+
+    They were true of the year the source was given in, not of the draft's.
+
+    >>> drop_year_claims("今年是“十四五”规划的收官之年，任务繁重。要抓好落实。", 2026, 2025)
+    '要抓好落实。'
+    >>> drop_year_claims("今年是“十五五”规划的开局之年。要抓好落实。", 2026, 2026)
+    '今年是“十五五”规划的开局之年。要抓好落实。'
+    """
+    if not source_year or source_year == year:
+        return text
+    return "".join(s for s in sentences(text) if not _YEAR_CLAIM.match(s.lstrip()))
 
 
 def fix_seasons(text: str, month: int) -> str:
@@ -273,11 +326,15 @@ def adapt(draft: Draft, spec) -> Draft:
         source_year = None
         if paragraph.source is not None and paragraph.source.date and paragraph.source.date[:4].isdigit():
             source_year = int(paragraph.source.date[:4])
-        text = rewrite_level(text, level)
+        source_level = title_unit_level(paragraph.source.title or "") if paragraph.source else None
+        text = rewrite_level(text, level, source=source_level if source_level in RANK else None)
         text = fill_placeholders(text, spec.unit, date_cn, level)
         if steps is not None and year and month:
             text = schedule(text, year, month, steps)
         if year:
+            text = drop_year_claims(text, year, source_year)
+            if not text:
+                return None
             text = shift_years(text, year, source_year)
             text = mark_superseded(text, when)
         if month:
@@ -364,7 +421,7 @@ def list_placeholders(draft: Draft, spec) -> Draft:
 def dedupe(draft: Draft) -> Draft:
     """Return the draft without a borrowed sentence said twice or a paragraph saying the same again."""
     seen: set[str] = set()
-    said: list[str] = []  # borrowed sentences kept so far, to drop one said again in other words
+    said: list[tuple[str, str]] = []  # (sentence, source) kept: one said again in other words goes
     kept: list[str] = []
 
     def clean(paragraph: DraftParagraph) -> DraftParagraph | None:
@@ -375,10 +432,12 @@ def dedupe(draft: Draft) -> Draft:
             return None
         out = []
         for s in sentences(paragraph.text):
-            if len(s) >= 12 and (s in seen or any(same_sentence(s, t) for t in said)):
+            # only across sources: one speech's parallel sentences (排比) are meant
+            if len(s) >= 12 and (s in seen or any(doc != paragraph.source.doc_id and same_sentence(s, t)
+                                                  for t, doc in said)):
                 continue
             seen.add(s)
-            said.append(s)
+            said.append((s, paragraph.source.doc_id))
             out.append(s)
         text = "".join(out)
         if not text:

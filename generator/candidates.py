@@ -235,7 +235,8 @@ def _score(doc: Document, profile: DocProfile, index: int, section: Section, slo
         fitting = SLOT_ROLES.get(slot.label, (slot.label,))
         if role not in fitting:
             return None  # the role is a hard filter
-        role_bonus = 1.5 if role == fitting[0] else 0.0
+        # the slot's own role first: a 总结表彰会 opens with results, not with 认识
+        role_bonus = 12.0 if role == fitting[0] else 0.0
     else:
         role_bonus = 0.0
     # A plan's 指导思想, 实施步骤 and 保障措施 are much alike whatever the topic: their points

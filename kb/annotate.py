@@ -49,7 +49,7 @@ _CN_VALUE["两"] = 2
 # talks about 县级 matters without speaking as a county).
 _UNIT_CHAR = {"省": "省", "市": "市", "区": "区", "县": "县", "镇": "乡镇", "乡": "乡镇"}
 _STRONG = re.compile(
-    r"(?P<own>[我本]|(?<![健完齐安保周十万])全)(?P<u1>[省市区县镇乡])(?![长级域委直属内外镇村土场民])"
+    r"(?P<own>[我本]|(?<![健完齐安周十万])(?<!(?<!确)保)全)(?P<u1>[省市区县镇乡])(?![长级域委直属内外镇村土场民])"
     r"|(?<![各地州盟自治×])(?P<u2>[省市区县])(?P<org>委(?!员)|政府|人大|政协|纪委)"
     r"|(?<![各、])(?P<u3>[镇乡])(?P<org2>党委|政府)")
 _GRADE = re.compile(r"(?<![各省市区县乡镇])(?P<u>[省市区县])级")
@@ -625,9 +625,12 @@ def same_sentence(a: str, b: str) -> bool:
     True
     >>> same_sentence("要加强组织领导，明确责任分工。", "要加强督查考核，确保任务落地。")
     False
+    >>> same_sentence("统一思想认识，强化责任担当。", "要进一步统一思想认识，强化责任担当，把基层党建工作作为重要政治任务来抓。")
+    False
     """
-    if min(len(content_grams(a)), len(content_grams(b))) < 10:
-        return False
+    sizes = sorted((len(content_grams(a)), len(content_grams(b))))
+    if sizes[0] < 10 or sizes[0] * 2 < sizes[1]:
+        return False  # a short lead restated in a long sentence is elaboration, not repetition
     shared = overlap(a, b)
     return shared >= 0.7 or (shared >= 0.45 and shared_clause(a, b))
 
@@ -678,6 +681,8 @@ def section_role(heading: str, body: str = "", *, position: str | None = None,
     ('工作目标', '实施步骤')
     >>> section_role("聚焦重点领域，扎实推进专项整治")
     '任务'
+    >>> section_role("加强政府自身建设，为全年目标任务提供坚强保障"), section_role("实施步骤")
+    ('保障', '实施步骤')
     """
     if position in ("opening", "closing"):
         return position
@@ -687,6 +692,10 @@ def section_role(heading: str, body: str = "", *, position: str | None = None,
                 return role
         if re.search(r"阶段|[（(]\d{1,2}月|月—|月-", heading):
             return "实施步骤"
+    if re.search(_PLAN_ROLE_WORDS[2][1], heading):
+        return "实施步骤"  # a plan's stages are no speech's part
+    if re.search(r"为[^，。]{0,24}提供[^，。]{0,6}保[障证]|保驾护航|自身建设", heading):
+        return "保障"  # 加强政府自身建设，为…提供坚强保障: the lead verb 加强 does not make it a task
     head = re.split(r"[，,。]", heading)
     first = head[0]
     for text in (first, heading, body[:120]):

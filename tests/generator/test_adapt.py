@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from generator import DraftSpec, draft
-from generator.adapt import (agree_counts, dedupe, drop_bound, fill_placeholders, fix_seasons, mark_superseded,
+from generator.adapt import (agree_counts, dedupe, drop_bound, drop_year_claims, fill_placeholders, fix_seasons, mark_superseded,
                              rewrite_level, shift_years, tidy)
 from generator.model import Draft, DraftParagraph, DraftPart, Source
 from kb import KnowledgeBase
@@ -21,6 +23,14 @@ SRC = Source("d1", "在×区工作会议上的讲话", "2024-03-01")
 ], ids=["区→市", "县→区", "unchanged"])
 def test_rewrite_level(text, level, wanted):
     assert rewrite_level(text, level) == wanted
+
+
+def test_a_city_text_borrowed_by_a_district_speaks_for_the_district():
+    text = "对全市网格进行优化调整。市基层治理工作领导小组牵头，市直各部门和市民政局支持，各县区政府落实，确保全市在全省领先。"
+    assert rewrite_level(text, "区", source="市") == (
+        "对全区网格进行优化调整。区基层治理工作领导小组牵头，区直各部门和区民政局支持，各街道（镇）落实，确保全区在全省领先。")
+    # without knowing the source speaks as a city, 全市 in a district text is the city around it
+    assert rewrite_level("为全市发展大局作出全区贡献。", "区") == "为全市发展大局作出全区贡献。"
 
 
 def test_fill_placeholders_and_mark_the_rest():
@@ -40,6 +50,13 @@ def test_years_shift_or_are_marked():
     assert shift_years("到2025年底，基本建成。", 2026, 2024) == "到2027年底，基本建成。"
     assert shift_years("回顾2023年，成绩显著。", 2026, 2024) == "回顾2023年【待核：年份】，成绩显著。"
     assert shift_years("到2028年，基本建成。", 2026, 2024) == "到2028年，基本建成。"
+
+
+def test_what_the_source_year_was_goes_with_it():
+    assert drop_year_claims("今年是“十四五”规划的收官之年，任务繁重。要抓好落实。", 2026, 2025) == "要抓好落实。"
+    assert drop_year_claims("明年是建市四十周年。要抓好落实。", 2026, 2024) == "要抓好落实。"
+    assert drop_year_claims("今年是开局之年。要抓好落实。", 2026, 2026) == "今年是开局之年。要抓好落实。"
+    assert drop_year_claims("今年要抓好开局。", 2026, 2025) == "今年要抓好开局。"
 
 
 def test_seasons_and_superseded_formulations():
@@ -72,10 +89,14 @@ def test_a_sentence_said_again_in_other_words_is_dropped_but_a_different_one_sta
     again = DraftPart("heading", 1, "三、", "压实责任", (DraftParagraph(
         "一是强化监督执纪。纪委监委要把作风建设作为日常监督的重要内容，用好专项检查和巡察监督方式。"
         "要精准运用监督执纪“四种形态”，抓早抓小、防微杜渐，对苗头性倾向性问题及时提醒纠正，"
-        "坚持严管和厚爱相结合，注重把握政策界限。", SRC),))
+        "坚持严管和厚爱相结合，注重把握政策界限。", Source("d2", "在×市纪检监察工作会议上的讲话", "2025-01-01")),))
     other = DraftPart("heading", 1, "四、", "加强保障", (DraftParagraph(
         "要加大财政资金投入力度，优先保障基层应急装备和物资储备。", SRC),))
     result = dedupe(Draft("speech", "t", "题", None, None, (), (first, again, other), ()))
+    # one speech's parallel sentences (排比) are meant: the same text from the first source stays whole
+    same_source = dedupe(Draft("speech", "t", "题", None, None, (), (first, replace(again, paragraphs=(
+        replace(again.paragraphs[0], source=SRC),))), ()))
+    assert same_source.parts[1].paragraphs[0].text == again.paragraphs[0].text
     assert [p.paragraphs[0].text for p in result.parts] == [
         first.paragraphs[0].text,
         "一是强化监督执纪。要精准运用监督执纪“四种形态”，抓早抓小、防微杜渐，对苗头性倾向性问题及时提醒纠正，"
@@ -251,3 +272,40 @@ def test_a_plan_part_without_material_says_what_the_part_holds(tmp_path):
     assert todo["工作目标"] == ("【待补充：关于“古树名木保护”的“工作目标”部分素材不足，请补充。"
                             "写明到何时、达到什么目标，尽量量化（到某年底，……达到……）】")
     assert todo["实施步骤"].endswith("分阶段写明时间和任务（动员部署、组织实施、总结提升）】")
+
+
+REVIEW = """---
+title: 在×区{n}河湖治理工作会议上的讲话
+type: speech
+date: 2025-0{n}-01
+---
+
+# 在×区{n}河湖治理工作会议上的讲话
+
+同志们：
+
+## 一、{first}
+
+{body}
+
+## 二、突出重点，推动河湖治理落地
+
+河湖治理要抓住控源截污这个关键，全区上下要把每条河道管好，河湖治理一年比一年见效。
+
+## 三、压实责任，强化河湖治理保障
+
+河湖治理要层层压实河长责任，一级抓一级，把河湖治理保障落到实处。
+"""
+
+
+def test_a_review_slot_takes_a_review_before_a_more_topical_section_of_another_role(tmp_path):
+    (tmp_path / "docs").mkdir()
+    awareness = "河湖治理关系民生福祉。河湖治理是生态文明建设的重要内容，河湖治理必须摆上突出位置。" * 2
+    review = "过去一年，全区治理黑臭水体十二条，河湖治理取得明显成效，群众满意度持续提升。"
+    for n, (first, body) in enumerate((("提高认识，深刻理解河湖治理的重大意义", awareness),
+                                       ("回顾成绩，河湖治理取得明显成效", review)), start=1):
+        (tmp_path / "docs" / f"{n}.md").write_text(REVIEW.format(n=n, first=first, body=body), encoding="utf-8")
+    with KnowledgeBase.open(tmp_path / "kb") as kb:
+        kb.ingest([tmp_path / "docs"])
+        result = draft(DraftSpec(kind="speech", topic=("河湖治理",), occasion="总结表彰会", unit="江州市"), kb)
+    assert result.parts[0].paragraphs[0].text.startswith("过去一年，全市治理黑臭水体十二条")
