@@ -7,7 +7,10 @@ the one in use). A :class:`Choices` value names which to use instead;
 ``generator.draft(spec, kb, choices=…)`` rebuilds the draft with them, adapted
 the same way as any draft. Indices count from 0 in the lists of the draft made
 from the same spec, so the same choices always give the same draft; a part
-the writer does not choose for keeps the part the selection gave it.
+the writer does not choose for keeps the section the selection gave it (one
+of its paragraphs can still come or go, since the draft never says a thing
+twice and is fitted to its length: on the starter library, 11 of 88 other
+parts changed so across 4 topics' swaps, never in heading or source).
 
 >>> Choices(heading_set=1, parts={2: 0}).parts
 ((2, 0),)
