@@ -123,17 +123,25 @@ def _draft_command(kind: str, summary: str):
     @click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
                   help="输出文件（.docx、.md 或 .pdf，可多次给出）；不给则在屏幕上显示 Markdown。")
     @click.option("--variants", type=click.IntRange(1, 20), default=1, help="生成 N 份稿子：最好的一份和依次次好的、选材各不相同的几份。")
+    @click.option("--pick", "picks", multiple=True, metavar="部分:候选",
+                  help="换用某部分的候选材料，如 --pick 3:2 第三部分改用第 2 个候选（都从 1 数起，"
+                       "候选见 bigan draft outline），其他部分不变；可多次给出。")
+    @click.option("--heading-set", type=click.IntRange(1, 99), metavar="N", help="换用第 N 组标题（标题组见 bigan draft outline）。")
     @click.option("--no-sources", is_flag=True, help="不在稿中标注材料出处（批注/脚注）。")
-    @click.option("--json", "as_json", is_flag=True, help="输出稿件的结构化数据（JSON）。")
+    @click.option("--json", "as_json", is_flag=True, help="输出稿件的结构化数据（JSON，含各部分的候选材料）。")
     @click.pass_context
     @library_errors
     def command(ctx, spec_file, template, topic, unit, meeting, occasion, speaker, date, length,
-                parts, headings, seed, templates_dir, outputs, variants, no_sources, as_json):
+                parts, headings, seed, templates_dir, outputs, variants, picks, heading_set,
+                no_sources, as_json):
         spec = _spec(None if kind == "outline" else kind, spec_file, template=template, topic=topic,
                      unit=unit, meeting=meeting, occasion=occasion, speaker=speaker, date=date,
                      length=length, parts=parts, headings=headings, seed=seed)
         if not spec.topic:
             raise click.UsageError("请用 --topic 给出主题词（或在 --spec 文件里写 topic）")
+        choices = _choices(picks, heading_set)
+        if choices and variants > 1:
+            raise click.UsageError("--pick、--heading-set 针对一份稿子，不能与 --variants 同用")
         library = TemplateLibrary(user_dir=templates_dir)
         kb = _open_kb(ctx)
         try:
@@ -141,12 +149,22 @@ def _draft_command(kind: str, summary: str):
             for n in range(variants):
                 one = spec if n == 0 else spec.merged(variant=spec.variant + n)
                 build = draft_outline if kind == "outline" else make_draft
-                results.append(build(one, kb, templates=library))
+                results.append(build(one, kb, templates=library, choices=choices))
         finally:
             kb.close()
         _emit(results, outputs, as_json=as_json, sources=not no_sources, outline=kind == "outline")
 
     return command
+
+
+def _choices(picks, heading_set):
+    from generator.choices import Choices, parse_pick
+
+    try:
+        pairs = [parse_pick(pick) for pick in picks]
+        return Choices(heading_set=heading_set - 1 if heading_set else None, parts=pairs) or None
+    except GeneratorError as error:
+        raise click.UsageError(f"--pick 的值无效：{error}") from None
 
 
 def _emit(results, outputs, *, as_json: bool, sources: bool, outline: bool = False) -> None:
@@ -162,11 +180,21 @@ def _emit(results, outputs, *, as_json: bool, sources: bool, outline: bool = Fal
             click.echo(render_markdown(result.to_document(),
                                        comments=result.sources() if sources else None), nl=False)
             if outline and len(result.heading_sets) > 1:
-                click.echo("\n备选标题组（各组句式一致，可整组替换）：")
-                for k, heading_set in enumerate(result.heading_sets[1:], 2):
+                click.echo("\n备选标题组（各组句式一致，可用 --heading-set N 整组换用）：")
+                for k, heading_set in enumerate(result.heading_sets, 1):
+                    if k - 1 == result.heading_set:
+                        continue
                     click.echo(f"\n第{k}组：")
                     for i, heading in enumerate(heading_set, 1):
                         click.echo(f"  {cn_numeral(i)}、{heading}")
+            if outline and any(len(found) > 1 for found in result.candidates):
+                click.echo("\n各部分的候选材料（可用 --pick 部分:候选 换用）：")
+                for i, (found, pick) in enumerate(zip(result.candidates, result.picks), 1):
+                    click.echo(f"\n第{cn_numeral(i)}部分：")
+                    for candidate in found:
+                        mark = "（当前）" if candidate.index == pick else ""
+                        click.echo(f"  {i}:{candidate.index + 1}  {candidate.heading}{mark}"
+                                   f" ——《{candidate.source.title}》")
     for n, result in enumerate(results):
         for output in outputs:
             path = Path(output)

@@ -26,20 +26,26 @@ _PLAN_ADVICE = {
 }
 
 
-def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only: bool = False) -> Draft:
+def build_draft(spec: DraftSpec, kb, templates: TemplateLibrary, *, outline_only: bool = False,
+                choices=None) -> Draft:
     """Return the draft the spec asks for: plan → assemble → adapt (what generator.draft chains)."""
     from generator.adapt import adapt
     from generator.plan import plan_draft
 
-    return adapt(assemble(plan_draft(spec, templates), kb, outline_only=outline_only), spec)
+    return adapt(assemble(plan_draft(spec, templates), kb, outline_only=outline_only, choices=choices),
+                 spec)
 
 
-def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
+def assemble(plan, kb, *, outline_only: bool = False, choices=None) -> Draft:
     """Return the draft of a plan before adaptation: candidates, one selection, headings, length.
 
     Borrowed text is still as its source wrote it; generator.adapt makes it
     speak for the draft's unit, date and occasion and numbers the parts.
+    ``choices`` (generator.choices.Choices) are the writer's: a candidate for
+    some parts, a heading set.
     """
+    from generator.choices import apply_picks, heading_set_index, offered, pick_indices
+
     spec, templates, name, info, slots, context, target = (
         plan.spec, plan.templates, plan.name, plan.info, plan.slots, plan.context, plan.target)
     library = Library(kb)
@@ -57,6 +63,7 @@ def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
                            occasion=info.occasion, heading_hint=hint or slot.heading)
         candidates.append(found)
     picks = choose(candidates, variant=spec.variant or spec.seed % 8, distinct_docs=info.kind == "speech")
+    picks = apply_picks(picks, candidates, choices)
     shortfalls = tuple(f"关于“{'、'.join(spec.topic)}”的“{slot.label}”部分素材不足"
                        for slot, pick in zip(slots, picks) if pick is None)
     heading_sets = []
@@ -73,6 +80,9 @@ def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
             base = {"推进会": 1, "座谈会": 2, "工作会议": 3, "总结表彰会": 1}.get(info.occasion, 0)
             shift = (base + (spec.variant or 0)) % len(heading_sets)
             heading_sets = heading_sets[shift:] + heading_sets[:shift]
+    chosen = heading_set_index(heading_sets if not spec.headings else [], choices)
+    # the chosen set gives the headings; the others stay alternatives
+    composing = heading_sets[chosen:chosen + 1] + heading_sets[:chosen] + heading_sets[chosen + 1:]
 
     title = templates.render_block(name, "title", context)
     opening, closing, byline, salutation, signature = [], [], None, None, ()
@@ -120,7 +130,7 @@ def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
     quoted = 0
     for i, (slot, pick) in enumerate(zip(slots, picks)):
         hint = spec.headings[i] if i < len(spec.headings) else None
-        composed = [s[i] for s in heading_sets if i < len(s)]
+        composed = [s[i] for s in composing if i < len(s)]
         alternatives = tuple(dict.fromkeys(composed[1:4] + [
             c.section.heading for c in candidates[i] if pick is None or c.section.heading != pick.section.heading]))[:4]
         if pick is None:
@@ -169,7 +179,9 @@ def assemble(plan, kb, *, outline_only: bool = False) -> Draft:
                   signature=signature, meeting=context.get("meeting"), speaker=spec.speaker,
                   date=spec.date, topic=spec.topic, target_length=target, seed=spec.seed,
                   shortfalls=shortfalls, warnings=tuple(warnings),
-                  heading_sets=tuple(tuple(s) for s in heading_sets) if not spec.headings else ())
+                  heading_sets=tuple(tuple(s) for s in heading_sets) if not spec.headings else (),
+                  heading_set=chosen, candidates=offered(candidates, picks),
+                  picks=pick_indices(candidates, picks))
     return draft
 
 

@@ -27,6 +27,18 @@ class Source:
 
 
 @dataclass(frozen=True)
+class PartCandidate:
+    """A section the knowledge base offers for a part of a draft (generator.choices picks among them)."""
+
+    index: int  # its place among the part's candidates, best first (what Choices names)
+    source: Source
+    heading: str  # the source's own heading
+    preview: str  # the first words of its body, as the source wrote them
+    score: float
+    length: int  # characters of the whole section
+
+
+@dataclass(frozen=True)
 class DraftParagraph:
     """One paragraph of a draft; ``source`` is None for the template's own connecting text."""
 
@@ -82,7 +94,10 @@ class Draft:
     seed: int = 0
     shortfalls: tuple[str, ...] = ()  # parts the knowledge base had no material for (关于“X”的“任务”部分素材不足)
     warnings: tuple[str, ...] = ()  # what the writer should look at (a --heading its body does not match)
-    heading_sets: tuple[tuple[str, ...], ...] = ()  # parallel sets of level-1 headings, the draft's first
+    heading_sets: tuple[tuple[str, ...], ...] = ()  # parallel sets of level-1 headings
+    heading_set: int = 0  # the set the draft's headings come from (the first unless the writer chose)
+    candidates: tuple[tuple[PartCandidate, ...], ...] = ()  # per part, what the writer may swap in
+    picks: tuple[int | None, ...] = ()  # per part, the index of the candidate in use (None: no material)
 
     def paragraphs(self):
         """Yield every paragraph of the draft with its source, in reading order."""
@@ -148,7 +163,9 @@ class Draft:
                 "placeholders": list(self.placeholders),
                 "length": self.length(), "target_length": self.target_length, "seed": self.seed,
                 "shortfalls": list(self.shortfalls), "warnings": list(self.warnings),
-                "heading_sets": [list(s) for s in self.heading_sets]}
+                "heading_sets": [list(s) for s in self.heading_sets], "heading_set": self.heading_set,
+                "picks": list(self.picks),
+                "candidates": [[_candidate_json(c) for c in found] for found in self.candidates]}
 
 
 def _reading_order(part: DraftPart):
@@ -156,6 +173,12 @@ def _reading_order(part: DraftPart):
     for child in part.children:
         yield from _reading_order(child)
     yield from part.after
+
+
+def _candidate_json(candidate: PartCandidate) -> dict:
+    return {"index": candidate.index, "source": _source_json(candidate.source),
+            "heading": candidate.heading, "preview": candidate.preview, "score": candidate.score,
+            "length": candidate.length}
 
 
 def _source_json(source: Source | None):

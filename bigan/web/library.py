@@ -59,6 +59,12 @@ class SharedLibrary:
                 self._kb = None
                 self._signature = None
 
+    def version(self) -> str:
+        """Return a short digest that changes whenever a commit changes the library (drafts' choices check it)."""
+        import hashlib
+
+        return hashlib.sha256(repr(self._signature_now()).encode()).hexdigest()[:12]
+
     def _signature_now(self) -> tuple:
         from kb.index import POINTER
         from kb.knowledge_base import PHRASES_FILE

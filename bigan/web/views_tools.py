@@ -82,8 +82,10 @@ def draft():
 @heavy
 def _draft_post(library, infos):
     form = _draft_form()
+    version = state().library.version()
     try:
-        result = _make_draft(form, library, {info.name for info in infos})
+        choices = _draft_choices(form, version)
+        result = _make_draft(form, library, {info.name for info in infos}, choices)
     except (GeneratorError, KbError) as error:
         return render_template("draft.html", form=form, infos=infos, kinds=DRAFT_KINDS,
                                error=public_message(str(error))), 400
@@ -96,10 +98,62 @@ def _draft_post(library, infos):
         data = build_bytes(lambda path: write_draft(result, path, sources=True), suffix, web.scratch_dir)
         downloads[suffix] = web.files.add(f"{name}{suffix}", data).file_id
     return render_template("draft.html", form=form, infos=infos, kinds=DRAFT_KINDS, result=result,
-                           downloads=downloads, length=result.length())
+                           downloads=downloads, length=result.length(), basis=_basis(form),
+                           version=version, in_use=_in_use(result))
 
 
-def _make_draft(form: dict, library, names: set[str]):
+# The writer's choices travel in the form: the draft's picks and heading set as hidden fields, the
+# button pressed (换用 a candidate, 用这组 headings), the basis (a digest of the spec fields) and the
+# library's version, so a choice made on one draft is never applied to a draft of another spec or
+# to candidates a later ingest has reordered.
+_BASIS_FIELDS = ("kind", "template", "topic", "unit", "meeting", "speaker", "date", "length",
+                 "headings", "seed")
+
+
+def _basis(form: dict) -> str:
+    import hashlib
+    import json
+
+    data = json.dumps([form[key] for key in _BASIS_FIELDS], ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
+
+
+def _draft_choices(form: dict, version: str):
+    """Return the writer's choices from the form, or None for a new draft (生成草稿)."""
+    from generator.choices import Choices, parse_pick
+    from generator.spec import MAX_PARTS
+
+    swap = request.form.get("swap", "").strip()
+    heading_set = request.form.get("use_heading_set", "").strip()
+    if not swap and not heading_set:
+        return None
+    if request.form.get("basis", "") != _basis(form):
+        raise GeneratorError("起草要求已经改动，换用材料之前请先点“生成草稿”。")
+    if request.form.get("library", "") != version:
+        raise GeneratorError("生成草稿之后素材库有了变动，候选材料可能已经不同，请先点“生成草稿”再换用。")
+    picks = {}
+    for part, value in enumerate(request.form.get("picks", "").split(",")[:MAX_PARTS]):
+        if value.strip():
+            picks[part] = _int_field(value, "当前选材的序号", 0, 999)
+    current = _int_field(request.form.get("heading_set", ""), "当前标题组的序号", 0, 99)
+    if swap:
+        part, pick = parse_pick(swap)
+        picks[part] = pick
+    chosen = _int_field(heading_set, "标题组的序号", 1, 100) - 1 if heading_set else current
+    return Choices(heading_set=chosen, parts=picks)
+
+
+def _in_use(result) -> dict:
+    """Return (doc id, section) → the 1-based part whose material it is, to grey out in other parts."""
+    used = {}
+    for part, (found, pick) in enumerate(zip(result.candidates, result.picks), start=1):
+        for candidate in found:
+            if candidate.index == pick:
+                used[(candidate.source.doc_id, candidate.source.section_path)] = part
+    return used
+
+
+def _make_draft(form: dict, library, names: set[str], choices=None):
     from generator import draft as make_draft
     from generator.spec import DraftSpec
 
@@ -128,7 +182,7 @@ def _make_draft(form: dict, library, names: set[str]):
     kb = open_kb()
     if not kb.documents():
         raise GeneratorError("素材库是空的，没有可用的材料。请先到“入库”页上传材料。")
-    return make_draft(spec, kb, templates=library)
+    return make_draft(spec, kb, templates=library, choices=choices)
 
 
 # -- 排版 and 校对 --------------------------------------------------------------------------------

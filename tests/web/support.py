@@ -31,6 +31,21 @@ def web_kb(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def swap_kb(tmp_path_factory) -> Path:
+    """Return the folder of a knowledge base of three speeches on 垃圾分类 (tests/data/swap).
+
+    Each part of a draft on it has two or more candidates, for the tests of 换用.
+    """
+    from kb.knowledge_base import KnowledgeBase
+
+    root = tmp_path_factory.mktemp("swap-kb") / "kb"
+    with KnowledgeBase.open(root) as kb:
+        report = kb.ingest([DATA.parent / "swap"])
+    assert report.counts()["added"] == 3, report.failed
+    return root
+
+
+@pytest.fixture(scope="session")
 def doc_ids(web_kb) -> dict[str, str]:
     """Return fixture file stem → document id."""
     from kb.knowledge_base import KnowledgeBase

@@ -8,16 +8,18 @@ set BIGAN_UPDATE_SCREENSHOTS=1 (or delete the file) to refresh docs/screenshot-s
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 import docx
 import pytest
 
-from tests.web.support import DATA, web_kb  # noqa: F401 (fixture)
+from tests.web.support import DATA, swap_kb, web_kb  # noqa: F401 (fixtures)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -34,10 +36,23 @@ pytestmark = [
 @pytest.fixture
 def server(web_kb):
     """Yield the base address of the app served by `bigan serve`'s server on a free loopback port."""
+    with _serving(web_kb) as address:
+        yield address
+
+
+@pytest.fixture
+def swap_server(swap_kb):
+    """Yield the address of the app over the 垃圾分类 library, whose parts have several candidates."""
+    with _serving(swap_kb) as address:
+        yield address
+
+
+@contextlib.contextmanager
+def _serving(kb_root):
     from bigan.web import create_app
     from bigan.web.server import make_server, run
 
-    httpd = make_server(create_app(web_kb), "127.0.0.1", 0)
+    httpd = make_server(create_app(kb_root), "127.0.0.1", 0)
     thread = threading.Thread(target=run, args=(httpd,), daemon=True)
     thread.start()
     try:
@@ -154,3 +169,70 @@ def test_search_document_draft_and_format(server, browser, tmp_path):
 
     assert (tmp_path / "search.png").stat().st_size > 10_000
     assert (tmp_path / "draft.png").stat().st_size > 10_000
+
+
+OLD_PART = "各街道党工委书记是垃圾分类的第一责任人"  # part 3 as selected (南湖区)
+NEW_PART = "市级财政要安排垃圾分类专项资金，市委组织部要把垃圾分类纳入乡镇领导班子考核"  # 青山县's, adapted
+
+
+def test_draft_swap_a_part_and_a_heading_set_then_download(swap_server, browser, tmp_path):
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    def texts(selector):
+        try:
+            return [e.text for e in browser.find_elements(By.CSS_SELECTOR, selector)]
+        except StaleElementReferenceException:
+            return []
+
+    def part_three():
+        return "".join(texts("#part-3 .para p"))
+
+    browser.get(swap_server + "/draft")
+    Select(browser.find_element(By.ID, "template")).select_by_value("动员部署会")
+    browser.find_element(By.ID, "topic").send_keys("垃圾分类")
+    browser.find_element(By.ID, "unit").send_keys("江州市")
+    browser.find_element(By.ID, "date").send_keys("2026-03-01")
+    browser.find_element(By.ID, "make-draft").click()
+    _wait_for(lambda: OLD_PART in part_three())
+    first_headings = texts(".draft > .part > .head .part-heading")
+    assert len(first_headings) == 3
+
+    # 换用: open part 3's candidates and take the 青山县 one; the other parts stay.
+    browser.find_element(By.CSS_SELECTOR, "#candidates-3 summary").click()
+    offered = browser.find_element(By.CSS_SELECTOR, '#candidates-3 button[value="3:2"]')
+    assert "县级财政要安排垃圾分类专项资金" in offered.find_element(By.XPATH, "..").text
+    before = {n: "".join(texts(f"#part-{n} .para p")) for n in (1, 2)}
+    offered.click()
+    _wait_for(lambda: NEW_PART in part_three())
+    assert OLD_PART not in part_three()
+    assert {n: "".join(texts(f"#part-{n} .para p")) for n in (1, 2)} == before
+    assert browser.current_url.endswith("#part-3")  # the page opens at the part swapped
+    browser.find_element(By.CSS_SELECTOR, "#candidates-3 summary").click()
+    browser.save_screenshot(str(tmp_path / "draft-swap.png"))
+    assert texts(".draft > .part > .head .part-heading") == first_headings
+
+    # 用这组: the second heading set replaces the headings; the swapped part stays.
+    sets = [t.split(" ／ ") for t in texts(".heading-set .set-headings")]
+    assert len(sets) >= 2
+    browser.find_element(By.CSS_SELECTOR, 'button[name="use_heading_set"][value="2"]').click()
+    wanted = [f"{n}、{h}" for n, h in zip("一二三", sets[1])]
+    _wait_for(lambda: texts(".draft > .part > .head .part-heading") == wanted)
+    assert NEW_PART in part_three()
+    browser.save_screenshot(str(tmp_path / "draft-choices.png"))
+    try:
+        browser.find_element(By.CSS_SELECTOR, ".heading-set.current .tag")
+    except NoSuchElementException:
+        raise AssertionError("the heading set in use is not marked") from None
+
+    # The .docx is the draft the writer sees: read its paragraphs and its XML back.
+    browser.find_element(By.ID, "download-docx").click()
+    drafted = _downloaded(browser.downloads, ".docx")
+    paragraphs = [p.text for p in docx.Document(str(drafted)).paragraphs]
+    assert all(h in paragraphs for h in wanted)
+    assert any(NEW_PART in p for p in paragraphs) and not any(OLD_PART in p for p in paragraphs)
+    with zipfile.ZipFile(drafted) as archive:
+        xml = archive.read("word/document.xml").decode("utf-8")
+    assert "市级财政要安排垃圾分类专项资金" in xml and "县级财政" not in xml
+    assert (tmp_path / "draft-choices.png").stat().st_size > 10_000
