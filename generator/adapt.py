@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from kb.annotate import (LEVEL_RUNG, QUOTATION, RANK, announced_counts, foreign_unit_refs, foreign_voice,
-                         level_chains, meeting_bound, point_lead, same_point, same_sentence, season_conflicts,
+from kb.annotate import (LEVEL_RUNG, QUOTATION, RANK, announced_counts, content_grams, foreign_unit_refs, foreign_voice,
+                         level_chains, meeting_bound, overlap, point_lead, same_point, same_sentence, season_conflicts,
                          sentences, stale_years, superseded, title_unit_level, unit_name_level)
 
 from generator.model import Draft, DraftParagraph, DraftPart
@@ -597,11 +597,18 @@ def list_placeholders(draft: Draft, spec) -> Draft:
 
 
 
+def _point_lead_text(text: str) -> str | None:
+    """Return the lead of a run-in point (四要健全容错纠错机制。… → 健全容错纠错机制), if long enough to name it."""
+    match = re.match(r"[一二三四五六七八九十]+(?:是|要)([^。；：！？，]{6,20})[。；：]", text)
+    return match.group(1) if match and len(content_grams(match.group(1))) >= 5 else None
+
+
 def dedupe(draft: Draft) -> Draft:
     """Return the draft without a borrowed sentence said twice or a paragraph saying the same again."""
     seen: set[str] = set()
     said: list[tuple[str, str]] = []  # (sentence, source) kept: one said again in other words goes
     kept: list[str] = []
+    leads: list[tuple[str, str, str]] = []  # (a run-in point's lead, its paragraph, source)
 
     def clean(paragraph: DraftParagraph) -> DraftParagraph | None:
         if paragraph.source is None:
@@ -609,6 +616,12 @@ def dedupe(draft: Draft) -> Draft:
             return paragraph
         if any(same_point(paragraph.text, other) for other in kept):
             return None
+        if any(doc != paragraph.source.doc_id and lead in paragraph.text and overlap(paragraph.text, whole) >= 0.25
+               for lead, whole, doc in leads):
+            return None  # another source's point (健全容错纠错机制) made again inside this one
+        lead = _point_lead_text(paragraph.text)
+        if lead:
+            leads.append((lead, paragraph.text, paragraph.source.doc_id))
         out = []
         for s in sentences(paragraph.text):
             # only across sources: one speech's parallel sentences (排比) are meant

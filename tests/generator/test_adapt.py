@@ -453,3 +453,20 @@ def test_a_section_is_on_topic_by_its_heading_or_half_its_points():
                             words, ("作风建设",))
     assert not _points_on_topic(Section("heading", 1, "二、", "清醒看到存在的突出问题", (), points),
                                 words, ("作风建设",))
+
+
+def test_a_point_made_again_inside_another_sources_point_is_dropped():
+    first = DraftPart("heading", 1, "二、", "机制", (DraftParagraph(
+        "四要健全容错纠错机制。为敢于担当、踏实做事的干部撑腰鼓劲，对改革创新中出现的失误依规依纪予以容错。", SRC),))
+    again = DraftPart("heading", 1, "三、", "责任", (
+        DraftParagraph("三是激励干部担当作为。要健全容错纠错机制，同时严肃查处诬告陷害行为，及时为受到不实举报的干部澄清正名，"
+                       "让干部放下包袱、轻装上阵，大力选用敢于担当、实绩突出的干部。",
+                       Source("d2", "在×市作风建设会议上的讲话", "2025-01-01")),
+        DraftParagraph("四是深化以案促改。要用好身边的典型案例开展警示教育，推动完善制度、堵塞漏洞。",
+                       Source("d2", "在×市作风建设会议上的讲话", "2025-01-01"))))
+    result = dedupe(Draft("speech", "t", "题", None, None, (), (first, again), ()))
+    assert [p.text[:6] for p in result.parts[1].paragraphs] == ["四是深化以案"]
+    # within one source, a point that names another's lead is that speech's own order
+    same = dedupe(Draft("speech", "t", "题", None, None, (), (first, replace(again, paragraphs=tuple(
+        replace(p, source=SRC) for p in again.paragraphs))), ()))
+    assert len(same.parts[1].paragraphs) == 2
