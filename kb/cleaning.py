@@ -112,11 +112,10 @@ def normalise(text: str) -> str:
     text = _WIDE_ALNUM.sub(lambda m: unicodedata.normalize("NFKC", m.group(0)), text)
     text = _WIDE_BETWEEN.sub(lambda m: "." if m.group(0) == "．" else "/", text.translate(_WIDE_SIGNS))
     text = _DOC_NUMBER_YEAR.sub(r"〔\1〕", text)
-    text = _normalise_parens(text)
-    text = _normalise_quotes(text)
-    # A converted mark makes its neighbour's neighbourhood Chinese ("::中"): repeat until stable.
+    # A converted mark makes its neighbour's neighbourhood Chinese ("::中", "(),〔" whose comma
+    # turns full width and then its brackets): repeat until stable.
     while True:
-        marked = _normalise_marks(text)
+        marked = _normalise_marks(_normalise_quotes(_normalise_parens(text)))
         if marked == text:
             return text
         text = marked
