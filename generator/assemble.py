@@ -8,7 +8,7 @@ from dataclasses import replace
 from kb.model import Section
 
 from generator.candidates import (Candidate, Library, gather, opening_material, quotation_material, section_text,
-                                  topic_words)
+                                  topic_cores, topic_words)
 from generator.model import Draft, DraftParagraph, DraftPart, Source
 from generator.compose import _family, cn_numeral  # noqa: F401 (cn_numeral: its old home)
 from generator.select import choose
@@ -122,7 +122,7 @@ def assemble(plan, kb, *, outline_only: bool = False, choices=None) -> Draft:
                             "关联不大，请核对或换一个标题")
     for i, pick in enumerate(picks):
         if pick is not None and spec.topic and not any(
-                c in section_text(pick.section) or c in (pick.doc.title or "") for c in _cores(spec.topic)):
+                c in section_text(pick.section) or c in (pick.doc.title or "") for c in topic_cores(spec.topic)):
             found = [w for w in topic_words(spec.topic, library.learned) if w in section_text(pick.section)][:2]
             warnings.append(f"第{cn_numeral(i + 1)}部分的材料讲的是“{'、'.join(found)}”，与“{'、'.join(spec.topic)}”"
                             "相关但不直接，请按本主题改写")
@@ -183,10 +183,6 @@ def assemble(plan, kb, *, outline_only: bool = False, choices=None) -> Draft:
                   heading_set=chosen, candidates=offered(candidates, picks),
                   picks=pick_indices(candidates, picks))
     return draft
-
-
-def _cores(topic: tuple[str, ...]) -> list[str]:
-    return [t[:-2] if t.endswith("工作") and len(t) > 3 else t for t in topic]
 
 
 def _matches(heading: str, body: str) -> float:

@@ -107,6 +107,16 @@ GENERIC = frozenset("""全面 建设 环境 生产 促进 工作 发展 推进 �
 治理 改革 创新 安全 提升 深化 推动 实施 开展 落实 问题 重点 任务 经济 社会 文化 机制 制度""".split())
 
 
+def topic_cores(topic: tuple[str, ...], *, stems: bool = False) -> list[str]:
+    """Return the topic as a text names it: 信访工作 → 信访; with ``stems`` also 作风建设 → 作风.
+
+    >>> topic_cores(("信访工作", "作风建设")), topic_cores(("作风建设",), stems=True)
+    (['信访', '作风建设'], ['作风'])
+    """
+    endings = ("工作", "建设", "治理") if stems else ("工作",)
+    return [t[:-2] if t.endswith(endings) and len(t) > 3 else t for t in topic]
+
+
 def topic_words(topic: tuple[str, ...], learned=None) -> list[str]:
     """Return the words that mark a part as on topic: the topic as given and its related terms.
 
@@ -126,7 +136,7 @@ def topic_words(topic: tuple[str, ...], learned=None) -> list[str]:
     table = _topic_table()
     words: list[str] = []
     for item in topic:
-        core = item[:-2] if item.endswith("工作") and len(item) > 3 else item
+        core = topic_cores((item,))[0]
         curated = table.get(item, table.get(core, {})).get("related", [])
         related = [w for w in curated if w not in item]  # a piece of the topic (网络 of 网络安全) is a sub-word
         if learned is not None and not curated:
@@ -240,7 +250,7 @@ def relevance(text: str, title: str, words: list[str], topic: tuple[str, ...]) -
     """
     if not words:
         return 1.0
-    cores = [t[:-2] if t.endswith("工作") and len(t) > 3 else t for t in topic]
+    cores = topic_cores(topic)
     direct = sum(text.count(c) for c in cores)
     related = [w for w in words if w not in topic and w not in cores and w in text]
     mentions = sum(text.count(w) for w in related)
@@ -330,7 +340,7 @@ def _points_on_topic(section: Section, words: list[str], topic: tuple[str, ...])
     however short it is; a heading naming the topic is enough.
     """
     # the heading may name the topic by its stem (作风建设 → 当前作风方面存在的突出问题)
-    cores = [t[:-2] if t.endswith(("工作", "建设", "治理")) and len(t) > 3 else t for t in topic]
+    cores = topic_cores(topic, stems=True)
     points = [section_text(c) for c in section.children]
     if len(points) < 3 or not words or any(c in section.heading for c in cores):
         return True
@@ -361,7 +371,7 @@ def quotation_material(library: Library, topic: tuple[str, ...], used: set[str])
     from kb.annotate import leader, quotable_sentences, quotation
 
     # the topic's own stem counts too (作风建设 → 作风: 党的作风是党的形象 is on topic)
-    words = topic_words(topic) + [t[:-2] for t in topic if t.endswith(("建设", "工作", "治理")) and len(t) >= 4]
+    words = topic_words(topic) + [c for c in topic_cores(topic, stems=True) if c not in topic]
     best = None
     for hit in library.search(" ".join(topic), doc_type="speech", limit=80):
         if hit.role not in ("body", "point", "opening"):

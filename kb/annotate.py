@@ -890,7 +890,7 @@ def same_point(a: str, b: str) -> bool:
     ...            "二是强化监督执纪。纪委监委要把作风建设作为日常监督的重要内容，用好专项检查和巡察监督。")
     True
     """
-    a, b = (re.sub(r"“[^”]*”", "", x) for x in (a, b))  # a quoted 提法 is cited, not repeated
+    a, b = _unquoted(a), _unquoted(b)  # a quoted 提法 is cited, not repeated
     lead_a, lead_b = _lead(a), _lead(b)
     grams_a, grams_b = content_grams(lead_a), content_grams(lead_b)
     # Leads sharing only the topic (作风建设既要破也要立 / 作风建设关乎党心民心) are different points.
@@ -900,6 +900,11 @@ def same_point(a: str, b: str) -> bool:
         return False
     shared = overlap(a, b)
     return shared >= 0.6 or (shared >= 0.4 and shared_clause(a, b))
+
+
+def _unquoted(text: str) -> str:
+    """Return the text without what it quotes: a 提法 in “” is cited by many texts, not repeated."""
+    return re.sub(r"“[^”]*”", "", text)
 
 
 def same_sentence(a: str, b: str) -> bool:
@@ -914,7 +919,7 @@ def same_sentence(a: str, b: str) -> bool:
     False
     """
     # a 提法 in quotation marks is cited by many texts: compare what each says around it
-    a, b = (re.sub(r"“[^”]*”", "", x) for x in (a, b))
+    a, b = _unquoted(a), _unquoted(b)
     sizes = sorted((len(content_grams(a)), len(content_grams(b))))
     if sizes[0] < 10 or sizes[0] * 2 < sizes[1]:
         return False  # a short lead restated in a long sentence is elaboration, not repetition
@@ -932,7 +937,7 @@ def shared_clause(a: str, b: str) -> bool:
     ...               "按照“管行业必须管安全、管业务必须管安全”的原则同部署、同检查。")
     False
     """
-    a, b = (re.sub(r"“[^”]*”", "", x) for x in (a, b))
+    a, b = _unquoted(a), _unquoted(b)
     clauses_b = [c for c in re.split(r"[，。；：！？]", b) if len(content_grams(c)) >= 10]
     return any(overlap(x, y) >= 0.8 for x in re.split(r"[，。；：！？]", a)
                if len(content_grams(x)) >= 10 for y in clauses_b)
