@@ -341,6 +341,9 @@ class KnowledgeBase:
         for info in records.values():
             if info.source == source or any(a[0] == source for a in info.aliases):
                 return info
+        # A stored document the index does not list: the index lost its record.
+        if len(key) >= 4 and any(i.startswith(key) for i in self.store.stored_ids() if i not in records):
+            raise damaged(self.index.folder(), f"缺少已存文档 {key} 的记录")
         raise NotFoundError(f"素材库中没有文档“{key}”（用 bigan stats 或 bigan search 查看已入库的文档）")
 
     def info(self, doc_id_or_path: str) -> DocumentInfo:
