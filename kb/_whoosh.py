@@ -132,6 +132,49 @@ def _mapped_file_class():
     return MappedFile
 
 
+def length_bytes(perdoc, fieldname: str) -> bytes | None:
+    """Return a segment's field-length bytes (one per document, Whoosh's encoding), read once.
+
+    None when the segment's codec keeps its lengths some other way.
+    """
+    cache = perdoc.__dict__.setdefault("_kb_length_bytes", {})
+    if fieldname not in cache:
+        from whoosh.codec import whoosh3
+
+        raw = None
+        reader = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN) \
+            if hasattr(perdoc, "_cached_reader") else None
+        if reader is not None and hasattr(reader, "_dbfile") and reader._fixedlen == 1:
+            doccount = perdoc._doccount
+            raw = reader._dbfile.get(reader._basepos, min(reader._count, doccount))
+            raw += reader._defaultbytes * (doccount - len(raw))
+        cache[fieldname] = raw
+    return cache[fieldname]
+
+
+def _read_lengths_at_once() -> None:
+    """Have a segment's per-document reader read a field's lengths in one read, not one by one.
+
+    Writing a segment asks for the length of every posting's document (1.5 million
+    asks for 10,000 passages), each a seek and a read of one byte through the column
+    reader: a fifth of the CPU that ingest spent. The answers are the same bytes.
+    """
+    from whoosh.codec import whoosh3
+    from whoosh.util.numeric import byte_to_length
+
+    table = [byte_to_length(b) for b in range(256)]
+    one_by_one = whoosh3.W3PerDocReader.doc_field_length
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        raw = length_bytes(self, fieldname)
+        if raw is None or docnum >= len(raw):
+            return one_by_one(self, docnum, fieldname, default)
+        lbyte = raw[docnum]
+        return table[lbyte] if lbyte else default
+
+    whoosh3.W3PerDocReader.doc_field_length = doc_field_length
+
+
 def _load() -> None:
     if "whoosh.reading" in sys.modules:
         return
@@ -148,6 +191,7 @@ def _load() -> None:
     from whoosh.filedb import compound
 
     compound.BufferFile = _mapped_file_class()
+    _read_lengths_at_once()
 
 
 _load()

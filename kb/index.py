@@ -11,13 +11,17 @@ document (title, type, date, source) is stored once, and the passages and
 the catalogue change together in one commit.
 
 The live index is the folder that the file ``CURRENT`` names, so that a
-rebuilt index replaces the old one by one atomic rename.
+rebuilt index replaces the old one by one atomic rename. Beside each commit
+lies its catalogue (every record, compressed, named by the commit's
+generation), so `stats` and `show` need not read thousands of records; it
+is derived data, and a missing or damaged one is read from the records.
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import json
 import os
 import pickle
@@ -26,6 +30,7 @@ import shutil
 import struct
 import warnings
 import zlib
+from collections import Counter
 from pathlib import Path
 
 from kb import _whoosh  # noqa: F401  (before Whoosh: loads it without what bigan never calls)
@@ -54,6 +59,7 @@ MERGE_LIMITMB = 32
 MERGE_MAX_PASSAGES = 2_000
 #: The only names an index folder can have; nothing else under the library is ever removed as one.
 FOLDER_NAME = re.compile(r"index-([0-9]{1,9})")
+DOC_KEY = re.compile(r"[0-9a-f]{4,64}")  # a document id or a prefix of one
 
 #: Errors Whoosh lets out when its files are truncated or garbled (a flipped byte in a
 #: compressed block is a zlib.error; a bad header a FileFormatError; a bad length an
@@ -319,6 +325,10 @@ class Index:
             raise
         return len(chosen)
 
+    def save_catalogue(self) -> None:
+        """Write the catalogue of the latest commit beside it (the caller holds the write lock)."""
+        write_catalogue(self.folder(), self.open())
+
     def size(self) -> int:
         """Return the index size in bytes."""
         folder = self._current_dir()
@@ -348,6 +358,7 @@ class Index:
             ix.close()
             self._remove_folder(folder)
             raise
+        write_catalogue(folder, ix)
         ix.close()
         self.close()
         fsync_files([p for p in folder.iterdir() if p.is_file()], folder)
@@ -466,6 +477,78 @@ def read_records(searcher) -> dict[str, DocumentInfo]:
         info = DocumentInfo.from_dict(json.loads(searcher.stored_fields(docnum)["record"]))
         out[info.doc_id] = info
     return out
+
+
+def read_record(searcher, key: str) -> DocumentInfo | None:
+    """Return the record whose id is ``key`` or starts with it (four or more characters), if only one does."""
+    if len(key) < 4 or not DOC_KEY.fullmatch(key):
+        return None
+    found = []
+    for term in itertools.islice(searcher.reader().expand_prefix("key", f"d:{key}"), 8):
+        docnum = searcher.document_number(key=term)  # None for a record deleted since
+        if docnum is not None:
+            found.append(docnum)
+    if len(found) != 1:
+        return None
+    return DocumentInfo.from_dict(json.loads(searcher.stored_fields(found[0])["record"]))
+
+
+def summarize(infos) -> dict:
+    """Return the counts `bigan stats` prints: documents, by type, passages and characters."""
+    infos = list(infos)
+    return {"documents": len(infos),
+            "by_type": dict(sorted(Counter(i.doc_type for i in infos).items())),
+            "passages": sum(i.passages for i in infos),
+            "characters": sum(i.chars for i in infos)}
+
+
+# The catalogue file: its summary as one line of JSON, then every record, compressed.
+def _catalogue_path(folder: Path, searcher) -> Path:
+    return folder / f"catalogue-{searcher.reader().generation()}.bin"
+
+
+def _catalogue_parts(folder: Path, searcher) -> tuple[bytes, bytes] | None:
+    try:
+        data = _catalogue_path(folder, searcher).read_bytes()
+    except OSError:
+        return None
+    summary, newline, body = data.partition(b"\n")
+    return (summary, body) if newline else None
+
+
+def read_summary(folder: Path, searcher) -> dict | None:
+    """Return the summary of the searcher's commit from its catalogue file, or None."""
+    parts = _catalogue_parts(folder, searcher)
+    try:
+        return json.loads(parts[0]) if parts else None
+    except ValueError:
+        return None
+
+
+def read_catalogue(folder: Path, searcher) -> dict[str, DocumentInfo]:
+    """Return the catalogue of the searcher's commit: from its catalogue file, else from the records."""
+    parts = _catalogue_parts(folder, searcher)
+    if parts is not None:
+        try:
+            entries = json.loads(zlib.decompress(parts[1]))
+            return {entry["doc_id"]: DocumentInfo.from_dict(entry) for entry in entries}
+        except (ValueError, zlib.error, KeyError, TypeError):
+            pass
+    return read_records(searcher)
+
+
+def write_catalogue(folder: Path, ix) -> None:
+    """Write the catalogue of the latest commit in ``folder`` and delete older ones."""
+    with ix.searcher() as searcher:
+        infos = list(read_records(searcher).values())
+        path = _catalogue_path(folder, searcher)
+    summary = json.dumps(summarize(infos), ensure_ascii=False).encode("utf-8")
+    entries = json.dumps([info.to_dict() for info in infos], ensure_ascii=False).encode("utf-8")
+    write_atomic(path, summary + b"\n" + zlib.compress(entries, 6))
+    for old in folder.glob("catalogue-*.bin"):
+        if old != path:
+            with contextlib.suppress(OSError):
+                old.unlink()
 
 
 def env_procs() -> int:

@@ -8,13 +8,13 @@ import gc
 import os
 import time
 import warnings
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from kb.errors import IndexCorruptError, KbError, NotFoundError, ReadError, printable
-from kb.index import DAMAGE, Index, damaged, env_procs, guarded, read_annotation, read_records
+from kb.index import (DAMAGE, Index, damaged, env_procs, guarded, read_annotation, read_catalogue,
+                      read_record, read_summary, summarize)
 from kb.model import Document, DocumentAnnotation, Hit, Passage
 from kb.passages import document_passages
 from kb.readers import DEFAULT_MAX_BYTES, DEFAULT_MAX_DOCX_EXPANDED, DOCUMENT_SUFFIXES
@@ -281,7 +281,11 @@ class KnowledgeBase:
         search = self._searcher_now()
         generation = search.s  # the searcher object itself: a new commit gives a new one
         if self._records is None or self._records_gen is not generation:
-            self._records = guarded(self.index.folder(), read_records, search.s)
+            folder = self.index.folder()
+            records = guarded(folder, read_catalogue, folder, search.s)
+            if not records and guarded(folder, search.s.doc_count):
+                raise damaged(folder, "索引中有段落却没有文档记录")
+            self._records = records
             self._records_gen = generation
         return self._records
 
@@ -331,6 +335,11 @@ class KnowledgeBase:
         return sorted(self._catalogue().values(), key=lambda i: (i.source, i.doc_id))
 
     def _find(self, key: str) -> DocumentInfo:
+        if self._records is None:  # one record by its id, without reading the catalogue
+            search = self._searcher_now()
+            info = guarded(self.index.folder(), read_record, search.s, key)
+            if info is not None:
+                return info
         records = self._catalogue()
         if key in records:
             return records[key]
@@ -382,15 +391,11 @@ class KnowledgeBase:
 
     def stats(self) -> dict:
         """Return counts: documents by type, passages, characters, index size."""
-        records = self._catalogue()
-        return {
-            "path": str(self.root),
-            "documents": len(records),
-            "by_type": dict(sorted(Counter(i.doc_type for i in records.values()).items())),
-            "passages": sum(i.passages for i in records.values()),
-            "characters": sum(i.chars for i in records.values()),
-            "index_bytes": self.index.size(),
-        }
+        folder, search = self.index.folder(), self._searcher_now()
+        summary = read_summary(folder, search.s) if self._records is None else None
+        if summary is None:
+            summary = summarize(self._catalogue().values())
+        return {"path": str(self.root), **summary, "index_bytes": self.index.size()}
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -651,6 +656,7 @@ class KnowledgeBase:
                 raise damaged(self.index.folder(), error) from None
             raise
         self._merge()
+        self._save_catalogue()
         self.index.sync()
         committed.difference_update(batch.deletes)
         committed.update(batch.adds)
@@ -667,6 +673,15 @@ class KnowledgeBase:
             self.index.merge()
         except OSError:
             pass  # disk full or the like: the batch is in, the segments stay as they are
+        except DAMAGE as error:
+            raise damaged(self.index.folder(), error) from None
+
+    def _save_catalogue(self) -> None:
+        """Write the new commit's catalogue; without it readers read every record, as before."""
+        try:
+            self.index.save_catalogue()
+        except OSError:
+            pass  # disk full or the like: the commit stands
         except DAMAGE as error:
             raise damaged(self.index.folder(), error) from None
 

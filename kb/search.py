@@ -25,8 +25,8 @@ from array import array
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from kb import _whoosh  # noqa: F401  (before Whoosh: loads it without what bigan never calls)
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from kb._whoosh import length_bytes  # before Whoosh: loads it without what bigan never calls
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.util.numeric import byte_to_length
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import Or, Term
@@ -264,17 +264,13 @@ class _Postings:
 
 def _field_lengths(leaf, field: str, doccount: int):
     """Return a segment's field lengths by docnum, as its scorer sees them (default 1)."""
-    reader = None
-    if hasattr(leaf, "_cached_reader"):
-        reader = leaf._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
-    if reader is None or not hasattr(reader, "_dbfile"):
+    raw = length_bytes(leaf._perdoc, field) if hasattr(leaf, "_perdoc") else None
+    if raw is None:
         return [leaf.doc_field_length(d, field, 1) for d in range(doccount)]
     # One read of the segment's length bytes instead of a column lookup per document;
     # Whoosh stores each length as one byte, decoded by the same table its reader uses.
-    table = [byte_to_length(b) if b else None for b in range(256)]
-    raw = reader._dbfile.get(reader._basepos, min(reader._count, doccount))
-    raw += reader._defaultbytes * (doccount - len(raw))
-    return [table[b] for b in raw]
+    table = [byte_to_length(b) if b else 1 for b in range(256)]
+    return [table[b] for b in raw[:doccount]]
 
 
 #: Up to this many passages, per-passage lookups beat reading a whole column.
@@ -565,7 +561,31 @@ class Searcher:
             lengths = self._word_lengths[index] = _field_lengths(leaf, "words", end - base)
         return lengths
 
+    def _contenders(self, docnums, scores, limit: int, boost: bool) -> list[int]:
+        """Return the hits that can be among the best ``limit``: every one scoring at least the last of them.
+
+        Best raw score first; a hit's heading (read from its meta) is needed only while
+        its score with the heading boost could still reach the best ``limit`` so far, so
+        a common word's thousands of hits are ranked without reading most of their meta.
+        """
+        best: list[float] = []  # min-heap of the best ``limit`` final scores so far
+        final = {}
+        for docnum in sorted(docnums, key=lambda d: scores.get(d, 0.0), reverse=True):
+            score = scores.get(docnum, 0.0)
+            if len(best) == limit and round(score * (HEADING_BOOST if boost else 1), 6) < best[0]:
+                break
+            if boost and self._order_key(docnum)[0]:
+                score *= HEADING_BOOST
+            final[docnum] = score = round(score, 6)
+            if len(best) < limit:
+                heapq.heappush(best, score)
+            elif score > best[0]:
+                heapq.heapreplace(best, score)
+        return [d for d, score in final.items() if not best or score >= best[0]]
+
     def _ranked(self, docnums, scores, terms, limit, boost: bool = True) -> list[Hit]:
+        if limit and self._order is None and not self._few(len(docnums)):
+            docnums = self._contenders(docnums, scores, limit, boost)
         if self._order is None and self._few(len(docnums)):
             # A few hits: their own date keys give the same order as the searcher-wide
             # date ranks, without building those for every passage on a first query.

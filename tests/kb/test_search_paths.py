@@ -73,6 +73,15 @@ def test_field_lengths_are_the_scorer_lengths(kb):
                                                   for d in passages]
 
 
+def test_field_lengths_are_read_as_one_block_not_passage_by_passage(kb, monkeypatch):
+    # The per-passage lookup made a common word's first query read 100,000 lengths one by one.
+    searcher = kb._searcher_now()
+    leaf, base, end = searcher._leaves[0]
+    expected = [leaf.doc_field_length(d, "words", 1) for d in range(end - base)]
+    monkeypatch.setattr(type(leaf), "doc_field_length", lambda *a: pytest.fail("read one by one"))
+    assert _field_lengths(leaf, "words", end - base) == expected
+
+
 def test_removing_a_document_removes_its_hits_from_search_and_count(tmp_path):
     with KnowledgeBase.open(tmp_path / "kb") as base:
         for folder in sorted(CORPUS.iterdir()):
