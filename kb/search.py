@@ -281,6 +281,20 @@ _FEW = 200
 _FEW_SHARE = 10
 
 
+class _Accepted(set):
+    """The passages a predicate accepts, as Whoosh's search filter asks them (``docnum in allowed``)."""
+
+    def __init__(self, accepts):
+        super().__init__()
+        self._accepts = accepts
+
+    def __contains__(self, docnum) -> bool:
+        return self._accepts(docnum)
+
+    def __bool__(self) -> bool:  # Whoosh drops a filter that is empty as a set
+        return True
+
+
 class Searcher:
     """Answers queries on one Whoosh searcher (kept open across queries by the façade)."""
 
@@ -618,29 +632,38 @@ class Searcher:
                         scored: bool = True) -> dict[int, float]:
         """Return docnum → BM25 score of the passages holding any of the query's words.
 
-        With ``pool``, only the ``pool`` best-scoring matches that pass the filters
-        are scored and kept (Whoosh skips blocks that cannot reach them); the pool
-        grows while the filters leave fewer. Unscored, every match counts 0.0.
+        With ``pool``, the best ``pool`` matches are scored (Whoosh skips blocks that
+        cannot reach them) and those that pass the filters kept; the pool grows while
+        the filters leave fewer than ``pool``. Unscored, every match counts 0.0.
         """
         words = self.query_words(query)
         if not words:
             raise QueryError("检索词中没有可用于主题检索的词语，请换用实词")
         q = Or([Term("words", w) for w in words])
-        check_meta = filters.active()
-        wanted = pool
+        check_meta, exclude = filters.active(), query.exclude
+
+        def accepts(docnum: int) -> bool:
+            if exclude:
+                text = self.text(docnum)
+                if any(t in text for t in exclude):
+                    return False
+            return not check_meta or self._accepts(filters, docnum)
+
+        wanted, rare_tried = pool, False
         while True:
             results = self.s.search(q, limit=wanted, scored=scored)
-            scores = {}
-            for docnum, score in results.items():
-                if query.exclude:
-                    text = self.text(docnum)
-                    if any(t in text for t in query.exclude):
-                        continue
-                if check_meta and not self._accepts(filters, docnum):
-                    continue
-                scores[docnum] = score if scored else 0.0
+            scores = {docnum: score if scored else 0.0 for docnum, score in results.items()
+                      if not (check_meta or exclude) or accepts(docnum)}
             if wanted is None or len(scores) >= pool or results.scored_length() < wanted:
                 return scores
+            if not rare_tried and len(scores) * results.estimated_length() < pool * wanted:
+                # Going by this pass, the filters pass too few matches ever to fill the
+                # pool, so the answer is every match they pass: one pass in which Whoosh
+                # asks the filters before scoring, where growing the pool scores them all.
+                rare_tried = True
+                few = self.s.search(q, limit=pool, scored=scored, filter=_Accepted(accepts))
+                if few.scored_length() < pool:
+                    return {docnum: score if scored else 0.0 for docnum, score in few.items()}
             wanted *= 8
 
     def related(self, query: Query, filters: Filters, *, limit: int | None, sort: str) -> list[Hit]:

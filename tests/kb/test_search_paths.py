@@ -136,3 +136,29 @@ def test_search_reads_the_libraries_phrases_only_when_the_segmenter_loads(kb):
     out = subprocess.run([sys.executable, "-c", probe, str(ROOT), str(kb.root)],
                          capture_output=True, text=True, check=True).stdout.split()
     assert out == ["0", "2", "True", "True"]
+
+
+@pytest.mark.parametrize("filters", [{"role": "closing"}, {"date_from": "2099"}, {"doc_type": "speech"}],
+                         ids=["one closing", "none", "most"])
+def test_topic_search_under_a_narrow_filter_needs_no_pass_over_every_match(kb, monkeypatch, filters):
+    # A filter that passes few matches used to grow the pool until every match was scored.
+    from kb import search as search_module
+
+    monkeypatch.setattr(search_module, "RELATED_POOL", 4)  # pool 4 for one hit, on this small library
+    every = kb.search("工作", related=True, limit=None, **filters)
+    searcher = kb._searcher_now()
+    passes = []
+    whoosh_search = searcher.s.search
+
+    def search(q, **options):
+        passes.append((options.get("limit"), options.get("filter") is not None))
+        return whoosh_search(q, **options)
+
+    monkeypatch.setattr(searcher.s, "search", search)
+    hits = kb.search("工作", related=True, limit=1, **filters)
+    assert hits == every[:1]
+    assert all(limit is not None for limit, _ in passes), passes
+    if filters != {"doc_type": "speech"}:
+        assert len(every) <= 1 and len(passes) <= 2
+    if "date_from" in filters:
+        assert passes == [(4, False), (4, True)] and hits == []
