@@ -121,6 +121,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--big", action="store_true", help="also a ~100k-passage library")
     parser.add_argument("--workdir", type=Path, help="keep the libraries here between runs")
+    parser.add_argument("--only", help="time only the commands whose label holds this text")
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-cli-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -134,8 +135,15 @@ def main() -> None:
         libraries.append(("100k", *_build_big(workdir, env)))
     print("wall time min/p50/max, CPU time (user+sys) p50, load average (1 min) when the command finished")
     print(f"{'command':40} {'library':8} {'min':>6} {'p50':>6} {'max':>6} {'cpu':>6} {'load':>5}  target")
+    # How fast this machine is right now (a shared host's CPU varies by half between runs):
+    # a Python process that imports nothing.
+    low, mid, high, cpu = _time([sys.executable, "-S", "-c", "pass"], env, args.runs)
+    print(f"{'python3 -S -c pass (reference)':40} {'-':8} {low:6.3f} {mid:6.3f} {high:6.3f} {cpu:6.3f}"
+          f" {os.getloadavg()[0]:5.2f}")
     for column, (name, kb, source) in enumerate(libraries):
         for label, command in _commands(kb, source, env, workdir).items():
+            if args.only and args.only not in label:
+                continue
             low, mid, high, cpu = _time(command, env, args.runs)
             target = TARGETS[label][column]
             mark = "" if target is None else f"≤ {target:.2f} {'✓' if mid <= target else '✗'}"
