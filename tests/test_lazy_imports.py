@@ -117,3 +117,10 @@ def test_every_command_is_listed_with_its_module():
     from bigan.cli import _MODULES
     for module, names in _MODULES.items():
         assert tuple(c.name for c in importlib.import_module(module).COMMANDS) == names, module
+
+
+def test_a_markdown_draft_imports_no_word_library(library, tmp_path):
+    out = tmp_path / "讲话.md"
+    loaded = _loaded("--kb", str(library), "draft", "speech", "--topic", "基层治理", "-o", str(out))
+    assert out.is_file()
+    assert "docx" not in loaded and "lxml" not in loaded, loaded & {"docx", "lxml"}

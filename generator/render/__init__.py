@@ -9,8 +9,24 @@ from kb.model import Document
 
 from generator.errors import RenderError
 from generator.profile import LayoutProfile
-from generator.render.docx import render_docx
-from generator.render.markdown import write_markdown
+
+# Each writer imports its format's libraries when called: a Markdown draft never loads python-docx.
+
+
+def render_docx(doc: Document, path, *, profile: LayoutProfile | None = None,
+                comments: Mapping[str, str] | None = None) -> None:
+    """Write ``doc`` as .docx in the GB/T 9704 layout (see generator.render.docx)."""
+    from generator.render.docx import render_docx as _render_docx
+
+    _render_docx(doc, path, profile=profile, comments=comments)
+
+
+def write_markdown(doc: Document, path, *, profile: LayoutProfile | None = None,
+                   comments: Mapping[str, str] | None = None) -> None:
+    """Write ``doc`` as Markdown (see generator.render.markdown)."""
+    from generator.render.markdown import write_markdown as _write_markdown
+
+    _write_markdown(doc, path, profile=profile, comments=comments)
 
 
 def render_pdf(doc: Document, path, *, profile: LayoutProfile | None = None,
