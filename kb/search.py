@@ -310,6 +310,9 @@ class Searcher:
         self._order = None
         self._doc_of = None  # docnum -> small document number, built with _order
         self._word_lengths: dict[int, object] = {}
+        #: The last few topic passes: a filtered search's first pass is often the
+        #: unfiltered search of the same words (drafting runs both).
+        self._passes: dict[tuple, tuple] = {}
         # An index of the first format stores the display fields on every passage.
         self._legacy = is_legacy(searcher.schema)
         self._docs: dict[str, tuple] = {}
@@ -651,12 +654,12 @@ class Searcher:
 
         wanted, rare_tried = pool, False
         while True:
-            results = self.s.search(q, limit=wanted, scored=scored)
-            scores = {docnum: score if scored else 0.0 for docnum, score in results.items()
+            items, scored_length, estimated_length = self._topic_pass(q, tuple(words), wanted, scored)
+            scores = {docnum: score if scored else 0.0 for docnum, score in items
                       if not (check_meta or exclude) or accepts(docnum)}
-            if wanted is None or len(scores) >= pool or results.scored_length() < wanted:
+            if wanted is None or len(scores) >= pool or scored_length < wanted:
                 return scores
-            if not rare_tried and len(scores) * results.estimated_length() < pool * wanted:
+            if not rare_tried and len(scores) * estimated_length < pool * wanted:
                 # Going by this pass, the filters pass too few matches ever to fill the
                 # pool, so the answer is every match they pass: one pass in which Whoosh
                 # asks the filters before scoring, where growing the pool scores them all.
@@ -665,6 +668,20 @@ class Searcher:
                 if few.scored_length() < pool:
                     return {docnum: score if scored else 0.0 for docnum, score in few.items()}
             wanted *= 8
+
+    def _topic_pass(self, q, words: tuple[str, ...], wanted: int | None, scored: bool):
+        """Return Whoosh's best ``wanted`` matches of ``q`` as (docnum, score) pairs, with
+        its scored and estimated lengths; the last few passes are kept for the next searches."""
+        key = (words, wanted, scored)
+        found = self._passes.get(key)
+        if found is None:
+            results = self.s.search(q, limit=wanted, scored=scored)
+            found = (list(results.items()), results.scored_length(), results.estimated_length())
+            if wanted is not None and wanted <= 20_000:  # a long-lived searcher keeps no big pass
+                if len(self._passes) >= 4:
+                    self._passes.clear()
+                self._passes[key] = found
+        return found
 
     def related(self, query: Query, filters: Filters, *, limit: int | None, sort: str) -> list[Hit]:
         """Return the passages holding any of the query's words, best BM25 first.

@@ -147,6 +147,7 @@ def test_topic_search_under_a_narrow_filter_needs_no_pass_over_every_match(kb, m
     monkeypatch.setattr(search_module, "RELATED_POOL", 4)  # pool 4 for one hit, on this small library
     every = kb.search("工作", related=True, limit=None, **filters)
     searcher = kb._searcher_now()
+    searcher._passes.clear()  # the passes an earlier test kept would answer without Whoosh
     passes = []
     whoosh_search = searcher.s.search
 
@@ -162,3 +163,18 @@ def test_topic_search_under_a_narrow_filter_needs_no_pass_over_every_match(kb, m
         assert len(every) <= 1 and len(passes) <= 2
     if "date_from" in filters:
         assert passes == [(4, False), (4, True)] and hits == []
+
+
+def test_a_topic_pass_is_kept_for_the_next_search_of_the_same_words(kb, monkeypatch):
+    # Drafting searches a topic under a filter, then without: the first pass is the same.
+    searcher = kb._searcher_now()
+    searcher._passes.clear()
+    expected = (kb.search("基层治理", related=True, limit=3, doc_type="speech"),
+                kb.search("基层治理", related=True, limit=3))
+    searcher._passes.clear()
+    calls = []
+    whoosh_search = searcher.s.search
+    monkeypatch.setattr(searcher.s, "search", lambda q, **o: calls.append(o["limit"]) or whoosh_search(q, **o))
+    assert kb.search("基层治理", related=True, limit=3, doc_type="speech") == expected[0]
+    assert kb.search("基层治理", related=True, limit=3) == expected[1]
+    assert calls == [200]
