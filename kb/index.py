@@ -83,7 +83,9 @@ def build_schema() -> fields.Schema:
         # On the record document (kind "d") only: its catalogue entry and section paths.
         record=fields.STORED(),
         # What each passage's part is (pack_note), and the document's annotation on its record.
-        note=fields.COLUMN(columns.VarBytesColumn()),
+        # A few hundred distinct values: stored once per segment, a one- or two-byte
+        # reference per passage (2.7 MB less at 100k passages).
+        note=fields.COLUMN(columns.RefBytesColumn()),
         annotation=fields.STORED(),
         paths=fields.STORED(),
     )

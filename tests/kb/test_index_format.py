@@ -118,3 +118,36 @@ def test_ingest_upgrades_a_first_format_library(libraries, tmp_path):
     assert any("旧版格式" in notice and "重建为新格式" in notice for notice in old.notices)
     assert not old.index.legacy()
     assert _answers(old) == _answers(new)
+
+
+def test_a_library_whose_notes_are_one_value_a_passage_answers_as_one_storing_each_once(tmp_path, monkeypatch):
+    # Libraries built before the note column kept each distinct value once (RefBytesColumn)
+    # wrote every passage's note in full; they are read with the schema they were written with.
+    from kb import index as index_module
+
+    current = KnowledgeBase.open(tmp_path / "current")
+    current.ingest([CORPUS])
+    schema = index_module.build_schema
+    assert isinstance(schema()["note"].column_type, columns.RefBytesColumn)
+
+    def earlier():
+        built = schema()
+        built.remove("note")
+        built.add("note", fields.COLUMN(columns.VarBytesColumn()))
+        return built
+
+    with monkeypatch.context() as patch:
+        patch.setattr(index_module, "build_schema", earlier)
+        before = KnowledgeBase.open(tmp_path / "before")
+        before.ingest([CORPUS])
+    note = before._searcher_now().s.schema["note"].column_type
+    assert isinstance(note, columns.VarBytesColumn) and not isinstance(note, columns.RefBytesColumn)
+    queries = [("工作", {"part": "保障"}), ("工作", {"voice": "地方讲话", "limit": None}),
+               ("基层", {"meeting_bound": False, "related": True})]
+    for query, options in queries:
+        expected = [h.to_json() for h in current.search(query, **options)]
+        assert expected and [h.to_json() for h in before.search(query, **options)] == expected
+    info = current.documents()[0]
+    assert before.annotation(info.doc_id) == current.annotation(info.doc_id)
+    current.close()
+    before.close()
