@@ -63,11 +63,25 @@ def _run(args: list[str], env: dict, ok: tuple[int, ...] = (0,)) -> tuple[float,
     return elapsed, _cpu() - cpu
 
 
-def _time(args: list[str], env: dict, runs: int, ok: tuple[int, ...] = (0,)) -> tuple[float, float, float, float]:
-    """Min, median and max wall time, and median CPU time, over `runs` fresh processes."""
-    _run(args, env, ok)  # warm the page cache, as a writer's second query would be
-    walls, cpus = zip(*(_run(args, env, ok) for _ in range(runs)))
-    return min(walls), statistics.median(walls), max(walls), statistics.median(cpus)
+def _time_all(commands: dict[str, tuple[list[str], tuple[int, ...]]], env: dict,
+              runs: int) -> dict[str, tuple[float, float, float, float]]:
+    """Min, median and max wall time, and median CPU time, of each command over ``runs`` fresh processes.
+
+    The commands take turns, one run each per round, so that a slow spell of the
+    shared machine (its CPU speed changes by half from one minute to the next)
+    falls on all of them alike rather than on whichever ran then.
+    """
+    for args, ok in commands.values():
+        _run(args, env, ok)  # warm the page cache, as a writer's second query would be
+    times: dict[str, list[tuple[float, float]]] = {label: [] for label in commands}
+    for _ in range(runs):
+        for label, (args, ok) in commands.items():
+            times[label].append(_run(args, env, ok))
+    out = {}
+    for label, pairs in times.items():
+        walls, cpus = zip(*pairs)
+        out[label] = min(walls), statistics.median(walls), max(walls), statistics.median(cpus)
+    return out
 
 
 def _first_doc_id(kb: Path, env: dict) -> str:
@@ -133,26 +147,22 @@ def main() -> None:
     libraries = [("starter", *_build_starter(workdir, env))]
     if args.big:
         libraries.append(("100k", *_build_big(workdir, env)))
-    print("wall time min/p50/max, CPU time (user+sys) p50, load average (1 min) when the command finished")
+    print("wall time min/p50/max, CPU time (user+sys) p50, load average (1 min) after the library's runs;"
+          " the commands take turns")
     print(f"{'command':40} {'library':8} {'min':>6} {'p50':>6} {'max':>6} {'cpu':>6} {'load':>5}  target")
-    # How fast this machine is right now (a shared host's CPU varies by half between runs):
-    # a Python process that imports nothing.
-    low, mid, high, cpu = _time([sys.executable, "-S", "-c", "pass"], env, args.runs)
-    print(f"{'python3 -S -c pass (reference)':40} {'-':8} {low:6.3f} {mid:6.3f} {high:6.3f} {cpu:6.3f}"
-          f" {os.getloadavg()[0]:5.2f}")
+    reference = "python3 -S -c pass (reference)"
     for column, (name, kb, source) in enumerate(libraries):
-        for label, command in _commands(kb, source, env, workdir).items():
-            if args.only and args.only not in label:
-                continue
-            low, mid, high, cpu = _time(command, env, args.runs)
-            target = TARGETS[label][column]
+        commands = {label: (command, (0,)) for label, command in _commands(kb, source, env, workdir).items()
+                    if not args.only or args.only in label}
+        # How fast the machine is during these runs: a Python process that imports nothing.
+        commands[reference] = ([sys.executable, "-S", "-c", "pass"], (0,))
+        grep = "grep -rl 一岗双责 (baseline)"
+        commands[grep] = (["grep", "-r", "-l", "一岗双责", str(source)], (0, 1))
+        for label, (low, mid, high, cpu) in _time_all(commands, env, args.runs).items():
+            target = TARGETS.get(label, (None, None))[column]
             mark = "" if target is None else f"≤ {target:.2f} {'✓' if mid <= target else '✗'}"
             print(f"{label:40} {name:8} {low:6.3f} {mid:6.3f} {high:6.3f} {cpu:6.3f} {os.getloadavg()[0]:5.2f}"
                   f"  {mark}")
-        grep = ["grep", "-r", "-l", "一岗双责", str(source)]
-        low, mid, high, cpu = _time(grep, env, args.runs, ok=(0, 1))
-        print(f"{'grep -rl 一岗双责 (baseline)':40} {name:8} {low:6.3f} {mid:6.3f} {high:6.3f} {cpu:6.3f}"
-              f" {os.getloadavg()[0]:5.2f}")
 
 
 if __name__ == "__main__":
