@@ -252,6 +252,20 @@ class _Postings:
         self._lo = i
         return i if i < len(ids) and ids[i] == docid else -1
 
+    def pairs(self):
+        """Yield every (id, weight), in order: block by block, each decoded once."""
+        if not self._blocks:
+            yield from zip(self._ids, self._weights)
+            return
+        m = self._m
+        while not m._atend:
+            if m._ids is None:
+                m._read_ids()
+            if m._weights is None:
+                m._read_weights()
+            yield from zip(m._ids, m._weights)
+            m._next_block()
+
     def weight(self, index: int) -> float:
         """Return the weight of the posting at ``index`` in the current block."""
         if not self._blocks:
@@ -273,6 +287,9 @@ def _field_lengths(leaf, field: str, doccount: int):
     return [table[b] for b in raw[:doccount]]
 
 
+#: Hits scored by walking a word's postings once, rather than looking each hit up in them,
+#: when they are at least this share (one in four) of the postings.
+_WALK_SHARE = 4
 #: Up to this many passages, per-passage lookups beat reading a whole column.
 _FEW = 200
 #: Up to this share of the index, hits are ordered from their own meta values rather than
@@ -548,14 +565,20 @@ class Searcher:
                 if stop > start and per_leaf[index]:
                     cursor = _Postings(leaf.postings("words", word))
                     length_of = self._length_lookup(index, stop - start)
-                    for docnum in docnums[start:stop]:
-                        i = cursor.find(docnum - base)
-                        if i >= 0:
-                            pair = (cursor.weight(i), length_of(docnum - base))
-                            value = memo.get(pair)
-                            if value is None:
-                                value = memo[pair] = bm25(idf, pair[0], pair[1], avgfl, b, k1)
-                            scores[docnum] += value
+                    if (stop - start) * _WALK_SHARE >= per_leaf[index]:
+                        # Hits are a good share of the word's postings (a common word):
+                        # walk the postings once rather than look each hit up in them.
+                        wanted = {docnum - base for docnum in docnums[start:stop]}
+                        found = ((local, weight) for local, weight in cursor.pairs() if local in wanted)
+                    else:
+                        found = ((docnum - base, cursor.weight(i)) for docnum in docnums[start:stop]
+                                 if (i := cursor.find(docnum - base)) >= 0)
+                    for local, weight in found:
+                        pair = (weight, length_of(local))
+                        value = memo.get(pair)
+                        if value is None:
+                            value = memo[pair] = bm25(idf, pair[0], pair[1], avgfl, b, k1)
+                        scores[base + local] += value
                 start = stop
         return scores
 

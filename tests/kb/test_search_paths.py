@@ -178,3 +178,23 @@ def test_a_topic_pass_is_kept_for_the_next_search_of_the_same_words(kb, monkeypa
     assert kb.search("基层治理", related=True, limit=3, doc_type="speech") == expected[0]
     assert kb.search("基层治理", related=True, limit=3) == expected[1]
     assert calls == [200]
+
+
+@pytest.mark.parametrize("query", ["工作", "基层治理", "网格 工作"])
+@pytest.mark.parametrize("walk", [0, 10**9], ids=["look up each hit", "walk the postings"])
+def test_exact_ranking_scores_are_whooshs_bm25_on_both_paths(kb, query, walk, monkeypatch):
+    # A common word's hits walk its postings, a rare word's are looked up in them: either
+    # way each passage gets the score Whoosh's own BM25F gives it on the word field.
+    from whoosh.query import Or, Term
+
+    from kb import search as search_module
+
+    monkeypatch.setattr(search_module, "_WALK_SHARE", walk)
+    searcher = kb._searcher_now()
+    parsed = search_module.parse_query(query)
+    words = searcher.query_words(parsed)
+    docnums = sorted(searcher._candidates(parsed))
+    scores = searcher._bm25(docnums, words)
+    whoosh = dict(searcher.s.search(Or([Term("words", w) for w in words]), limit=None).items())
+    assert len(docnums) >= 3 and any(scores.values())
+    assert all(scores[d] == whoosh.get(d, 0.0) for d in docnums)
