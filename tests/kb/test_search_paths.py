@@ -146,16 +146,7 @@ def test_topic_search_under_a_narrow_filter_needs_no_pass_over_every_match(kb, m
 
     monkeypatch.setattr(search_module, "RELATED_POOL", 4)  # pool 4 for one hit, on this small library
     every = kb.search("工作", related=True, limit=None, **filters)
-    searcher = kb._searcher_now()
-    searcher._passes.clear()  # the passes an earlier test kept would answer without Whoosh
-    passes = []
-    whoosh_search = searcher.s.search
-
-    def search(q, **options):
-        passes.append((options.get("limit"), options.get("filter") is not None))
-        return whoosh_search(q, **options)
-
-    monkeypatch.setattr(searcher.s, "search", search)
+    passes = _whoosh_passes(kb, monkeypatch)
     hits = kb.search("工作", related=True, limit=1, **filters)
     assert hits == every[:1]
     assert all(limit is not None for limit, _ in passes), passes
@@ -167,17 +158,28 @@ def test_topic_search_under_a_narrow_filter_needs_no_pass_over_every_match(kb, m
 
 def test_a_topic_pass_is_kept_for_the_next_search_of_the_same_words(kb, monkeypatch):
     # Drafting searches a topic under a filter, then without: the first pass is the same.
-    searcher = kb._searcher_now()
-    searcher._passes.clear()
+    kb._searcher_now()._passes.clear()
     expected = (kb.search("基层治理", related=True, limit=3, doc_type="speech"),
                 kb.search("基层治理", related=True, limit=3))
-    searcher._passes.clear()
-    calls = []
-    whoosh_search = searcher.s.search
-    monkeypatch.setattr(searcher.s, "search", lambda q, **o: calls.append(o["limit"]) or whoosh_search(q, **o))
+    passes = _whoosh_passes(kb, monkeypatch)
     assert kb.search("基层治理", related=True, limit=3, doc_type="speech") == expected[0]
     assert kb.search("基层治理", related=True, limit=3) == expected[1]
-    assert calls == [200]
+    assert passes == [(200, False)]
+
+
+def _whoosh_passes(kb, monkeypatch) -> list[tuple[int | None, bool]]:
+    """Record each search Whoosh runs from now on, as (limit, filtered), with no kept pass to answer."""
+    searcher = kb._searcher_now()
+    searcher._passes.clear()
+    passes = []
+    whoosh_search = searcher.s.search
+
+    def search(q, **options):
+        passes.append((options.get("limit"), options.get("filter") is not None))
+        return whoosh_search(q, **options)
+
+    monkeypatch.setattr(searcher.s, "search", search)
+    return passes
 
 
 @pytest.mark.parametrize("query", ["工作", "基层治理", "网格 工作"])
